@@ -1,0 +1,81 @@
+import en from '../locales/en/errors.json' with { type: 'json' };
+
+/**
+ * The one catalogue of errors Saldo raises. A code is stable forever (clients and host panels
+ * match on it); its HTTP status and the i18n key `errors:<CODE>` travel with it, so a route only
+ * throws and the error handler renders the message in the request's language.
+ */
+export const errorCatalogue = {
+  // input
+  VALIDATION_FAILED: 422,
+  AMOUNT_INVALID: 422,
+  AMOUNT_NOT_POSITIVE: 422,
+  AMOUNT_NEGATIVE: 422,
+  AMOUNT_TOO_PRECISE: 422,
+  AMOUNT_OUT_OF_RANGE: 422,
+  CURRENCY_UNKNOWN: 422,
+  CURRENCY_MISMATCH: 422,
+  RATIO_INVALID: 422,
+  IDEMPOTENCY_KEY_INVALID: 400,
+  // money movement
+  INSUFFICIENT_FUNDS: 402,
+  IDEMPOTENCY_CONFLICT: 409,
+  LEDGER_ACCOUNT_NOT_FOUND: 404,
+  LEDGER_ACCOUNT_INVALID: 422,
+  HOLD_NOT_FOUND: 404,
+  HOLD_NOT_PENDING: 409,
+  HOLD_EXPIRED: 409,
+  CAPTURE_EXCEEDS_HOLD: 422,
+  CREDIT_LIMIT_BELOW_USAGE: 409,
+  // accounts
+  ACCOUNT_NOT_FOUND: 404,
+  ACCOUNT_EXISTS: 409,
+  PAYMENT_MODE_UNKNOWN: 422,
+  // boot
+  CONFIG_INVALID: 500,
+  CONFIG_FILE_UNREADABLE: 500,
+  MIGRATION_CHANGED: 500,
+  MIGRATION_UNKNOWN: 500,
+  MIGRATION_FAILED: 500,
+  PLUGIN_NOT_FOUND: 500,
+  PLUGIN_INVALID: 500,
+  PLUGIN_CONFIG_INVALID: 500,
+  PLUGIN_API_VERSION: 500,
+  PLUGIN_DUPLICATE_CODE: 500,
+  // generic
+  NOT_FOUND: 404,
+  DATABASE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+export type ErrorParams = Record<string, string | number | bigint | boolean | null | undefined>;
+
+/** Fills `{{name}}` placeholders the way i18next does, for the English message of `Error.message`. */
+function interpolate(template: string, params: ErrorParams): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(params[name] ?? ''));
+}
+
+export class BillingError extends Error {
+  override readonly name = 'BillingError';
+  readonly status: number;
+  readonly i18nKey: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: ErrorParams = {},
+    options?: { cause?: unknown },
+  ) {
+    super(interpolate((en as Record<string, string>)[code] ?? code, params), options);
+    this.status = errorCatalogue[code];
+    this.i18nKey = `errors:${code}`;
+  }
+
+  /** True for the errors a caller caused (4xx); the rest are ours and get logged. */
+  get isClientError(): boolean {
+    return this.status < 500;
+  }
+}
+
+export const isBillingError = (error: unknown, code?: ErrorCode): error is BillingError =>
+  error instanceof BillingError && (code === undefined || error.code === code);

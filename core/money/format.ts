@@ -1,0 +1,23 @@
+import type { Locale } from './parse.js';
+import { type Money, toDecimalString } from './money.js';
+
+const tags: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES' };
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function formatter(locale: Locale, currency: string): Intl.NumberFormat {
+  const key = `${locale}:${currency}`;
+  let nf = formatters.get(key);
+  if (!nf) {
+    nf = new Intl.NumberFormat(tags[locale], { style: 'currency', currency, currencyDisplay: 'symbol' });
+    formatters.set(key, nf);
+  }
+  return nf;
+}
+
+/**
+ * "€1,234.56", "1 234,56 €", "1234,56 €" (Spanish groups from five digits). The amount goes to
+ * Intl as an exact decimal string — Intl.NumberFormat formats strings without a float round trip.
+ */
+export function formatMoney(a: Money, locale: Locale): string {
+  return formatter(locale, a.currency).format(toDecimalString(a) as unknown as number);
+}
