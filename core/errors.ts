@@ -1,4 +1,6 @@
 import en from '../locales/en/errors.json' with { type: 'json' };
+import { formatMoney, type Locale } from './money/format.js';
+import type { Money } from './money/money.js';
 
 /**
  * The one catalogue of errors Saldo raises. A code is stable forever (clients and host panels
@@ -45,15 +47,28 @@ export const errorCatalogue = {
   // generic
   NOT_FOUND: 404,
   DATABASE_UNAVAILABLE: 503,
+  IMMUTABLE_RECORD: 500,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
-export type ErrorParams = Record<string, string | number | bigint | boolean | null | undefined>;
+export type ErrorParam = string | number | bigint | boolean | Money | null | undefined;
+export type ErrorParams = Record<string, ErrorParam>;
+
+const isMoney = (value: unknown): value is Money =>
+  typeof value === 'object' && value !== null && typeof (value as Money).amount === 'bigint';
+
+/** Params ready for a message in `locale`: amounts of money formatted the way that language writes them. */
+export function localizeParams(params: ErrorParams, locale: Locale): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(params).map(([key, value]) => [key, isMoney(value) ? formatMoney(value, locale) : String(value ?? '')]),
+  );
+}
 
 /** Fills `{{name}}` placeholders the way i18next does, for the English message of `Error.message`. */
 function interpolate(template: string, params: ErrorParams): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(params[name] ?? ''));
+  const values = localizeParams(params, 'en');
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => values[name] ?? '');
 }
 
 export class BillingError extends Error {

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { isCurrency } from '../core/money/currency.js';
+
+const currencyCode = z.string().refine(isCurrency, { message: 'expected an ISO 4217 currency code Saldo supports, like "EUR"' });
+const locale = z.enum(['en', 'fr', 'es']);
+
+/** A plugin to load: a built-in path (`./plugins/...`) or an npm package name, with its options. */
+export const pluginEntry = z.object({
+  module: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+/**
+ * The whole module's configuration. Every field has a default that makes `npm start` a working
+ * demo; a provider overrides what it needs from a JSON file (`SALDO_CONFIG`) and environment
+ * variables (see `load.ts`).
+ */
+export const configSchema = z.object({
+  server: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.coerce.number().int().min(0).max(65535).default(3000),
+      /** Where the standalone server mounts the billing app. */
+      basePath: z.string().regex(/^\/[a-z0-9/_-]*$/, 'expected a path like "/billing"').default('/billing'),
+      /** The address customers reach Saldo at, for links in emails and hand-offs. */
+      publicUrl: z.url().optional(),
+    })
+    .prefault({}),
+  database: z
+    .object({
+      /** A PostgreSQL URL. Without one, an embedded database is kept under `dataDir`. */
+      url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+      dataDir: z.string().min(1).default('.saldo-data'),
+      /** PostgreSQL schema holding Saldo's tables, so it can share a database with the panel. */
+      schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('public'),
+      poolSize: z.coerce.number().int().min(1).max(200).default(10),
+    })
+    .prefault({}),
+  billing: z
+    .object({
+      defaultCurrency: currencyCode.default('EUR'),
+      defaultLocale: locale.default('en'),
+      defaultPaymentMode: z.string().min(1).default('prepaid'),
+      /** Prefix of customer numbers, which customers also quote as their payment reference. */
+      customerNumberPrefix: z.string().regex(/^[A-Z]{0,4}$/, 'expected up to 4 capital letters').default('C'),
+      /** How long a hold (reserved funds) lives when the caller gives no expiry. */
+      holdTtlMinutes: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60),
+    })
+    .prefault({}),
+  plugins: z
+    .array(pluginEntry)
+    .default([
+      { module: './plugins/payment-modes/prepaid', options: {} },
+      { module: './plugins/payment-modes/postpaid', options: {} },
+    ]),
+  secrets: z
+    .object({
+      /** API keys the host panel presents on the JSON API (`Authorization: Bearer …`). */
+      apiKeys: z.array(z.string().min(24, 'expected at least 24 characters')).default([]),
+    })
+    .prefault({}),
+});
+
+export type SaldoConfig = z.infer<typeof configSchema>;
+export type SaldoConfigInput = z.input<typeof configSchema>;
+export type PluginEntry = z.infer<typeof pluginEntry>;

@@ -1,0 +1,79 @@
+import postgres from 'postgres';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
+
+/** bigint columns (int8) arrive as JS `bigint`, never as a lossy number or a string. */
+const types = { bigint: postgres.BigInt } as const;
+
+/** A connection pool or an open transaction: repositories take either as their first argument. */
+export type Sql = postgres.Sql<{ bigint: bigint }>;
+
+export interface DatabaseOptions {
+  /** postgres:// URL of a real server; without it an embedded database is started. */
+  url?: string | undefined;
+  /** Where the embedded database keeps its files; `memory://` keeps nothing. */
+  dataDir: string;
+  /** Schema holding Saldo's tables (created when missing). */
+  schema: string;
+  poolSize: number;
+}
+
+export interface Database {
+  readonly sql: Sql;
+  readonly kind: 'postgres' | 'embedded';
+  /** Where it lives, without credentials, for start-up logs. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+const quiet = () => {};
+
+/**
+ * Opens the database Saldo runs on. With a URL: a pool against that PostgreSQL server. Without:
+ * an embedded PGlite database served over the wire protocol in this process, so the very same
+ * driver and SQL run — with one connection, because PGlite has a single backend session.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const connection = options.schema === 'public' ? {} : { search_path: options.schema };
+  let embedded: EmbeddedServer | undefined;
+  let sql: Sql;
+
+  if (options.url) {
+    sql = postgres(options.url, { types, max: options.poolSize, onnotice: quiet, connection });
+  } else {
+    embedded = await startEmbeddedServer(options.dataDir);
+    sql = postgres({
+      host: embedded.host,
+      port: embedded.port,
+      user: 'postgres',
+      database: 'postgres',
+      types,
+      max: 1,
+      onnotice: quiet,
+      connection,
+    });
+  }
+
+  if (options.schema !== 'public') {
+    await sql`CREATE SCHEMA IF NOT EXISTS ${sql(options.schema)}`;
+  }
+
+  return {
+    sql,
+    kind: embedded ? 'embedded' : 'postgres',
+    description: embedded ? `embedded database in ${options.dataDir}` : redact(options.url!),
+    async close() {
+      await sql.end({ timeout: 5 });
+      await embedded?.stop();
+    },
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres';
+  }
+}

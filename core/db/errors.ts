@@ -1,0 +1,60 @@
+import { BillingError, errorCatalogue, type ErrorCode, type ErrorParams } from '../errors.js';
+import { isCurrency, money } from '../money/index.js';
+
+interface PostgresErrorLike {
+  code?: string;
+  message: string;
+  detail?: string;
+  constraint_name?: string;
+}
+
+/** Parameters whose values are amounts in minor units of the `currency` parameter. */
+const moneyParams = ['available', 'held', 'requested'];
+
+/** Constraint violations that mean something to a caller, by constraint name. */
+const constraints: Record<string, (params: ErrorParams) => BillingError> = {
+  ledger_transfers_debit_fk: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'debit', reason: 'unknown account or other currency' }),
+  ledger_transfers_credit_fk: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'credit', reason: 'unknown account or other currency' }),
+  ledger_holds_account_fk: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'hold', reason: 'unknown account or other currency' }),
+  ledger_transfers_two_sides: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'credit', reason: 'same account on both sides' }),
+  ledger_accounts_within_bound: () => new BillingError('CREDIT_LIMIT_BELOW_USAGE'),
+};
+
+/**
+ * Turns what the database refused into a BillingError: the ledger functions raise SQLSTATE SL001
+ * with a catalogue code and JSON parameters; named constraints map to their meaning. Anything
+ * else is returned unchanged — it is a fault, not a caller's mistake.
+ */
+export function fromDatabaseError(error: unknown): unknown {
+  const e = error as PostgresErrorLike;
+  if (e?.code === 'SL001' && e.message in errorCatalogue) {
+    let raw: Record<string, unknown> = {};
+    try {
+      raw = JSON.parse(e.detail ?? '{}');
+    } catch {
+      /* detail is informative only */
+    }
+    const params: ErrorParams = {};
+    for (const [key, value] of Object.entries(raw)) params[key] = value as string;
+    const currency = raw.currency;
+    if (isCurrency(currency)) {
+      for (const key of moneyParams) {
+        if (typeof raw[key] === 'string') params[key] = money(BigInt(raw[key] as string), currency);
+      }
+    }
+    return new BillingError(e.message as ErrorCode, params, { cause: error });
+  }
+  if ((e?.code === '23503' || e?.code === '23514') && e.constraint_name && constraints[e.constraint_name]) {
+    return constraints[e.constraint_name]!({});
+  }
+  return error;
+}
+
+/** Runs a query, translating database refusals into BillingErrors. */
+export async function translate<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw fromDatabaseError(error);
+  }
+}

@@ -1,0 +1,233 @@
+import type { Sql } from '../db/connect.js';
+import { translate } from '../db/errors.js';
+import { BillingError } from '../errors.js';
+import { type Currency, type Money, money } from '../money/index.js';
+import { requestHash } from './request-hash.js';
+import type {
+  CaptureRequest, Entry, Hold, HoldRequest, LedgerAccount, LedgerAccountKind, Transfer, TransferRequest, WalletBalance,
+} from './types.js';
+
+// Every function takes the `sql` handle first — the pool, or the transaction of a larger command —
+// and moves money in exactly one statement: a call of a ledger function defined in the migrations.
+
+interface AccountRow { id: bigint; code: string; kind: LedgerAccountKind; currency: Currency }
+interface PostingRow {
+  transfer_id: bigint;
+  created_at: Date;
+  replayed: boolean;
+  debit_balance: bigint | null;
+  credit_balance: bigint | null;
+}
+interface HoldRow {
+  id: bigint;
+  account_id: bigint;
+  currency: Currency;
+  amount_minor: bigint;
+  status: Hold['status'];
+  captured_minor: bigint | null;
+  description: string;
+  expires_at: Date;
+  created_at: Date;
+  settled_at: Date | null;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+export function checkKey(key: string): string {
+  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) throw new BillingError('IDEMPOTENCY_KEY_INVALID');
+  return key;
+}
+
+function checkPositive(amount: Money) {
+  if (amount.amount <= 0n) throw new BillingError('AMOUNT_NOT_POSITIVE');
+}
+
+const toAccount = (row: AccountRow): LedgerAccount => ({ id: row.id, code: row.code, kind: row.kind, currency: row.currency });
+
+/** Opens a wallet with its lower bound; returns the existing one when the code is taken. */
+export async function openWallet(sql: Sql, code: string, minBalance: Money): Promise<LedgerAccount> {
+  if (minBalance.amount > 0n) throw new BillingError('AMOUNT_NEGATIVE');
+  const [row] = await sql<AccountRow[]>`
+    INSERT INTO ledger_accounts (code, kind, currency, min_balance_minor)
+    VALUES (${code}, 'wallet', ${minBalance.currency}, ${minBalance.amount})
+    RETURNING id, code, kind, currency`;
+  return toAccount(row!);
+}
+
+/**
+ * The system account `code` in `currency` (revenue, tax, gateway clearing, …), created on first
+ * use. Safe under concurrency: the insert is a no-op when another caller created it first.
+ */
+export async function systemAccount(sql: Sql, code: string, currency: Currency): Promise<LedgerAccount> {
+  const fullCode = `${code}:${currency}`;
+  const [created] = await sql<AccountRow[]>`
+    INSERT INTO ledger_accounts (code, kind, currency) VALUES (${fullCode}, 'system', ${currency})
+    ON CONFLICT (code) DO NOTHING
+    RETURNING id, code, kind, currency`;
+  if (created) return toAccount(created);
+  const [existing] = await sql<AccountRow[]>`SELECT id, code, kind, currency FROM ledger_accounts WHERE code = ${fullCode}`;
+  if (existing!.kind !== 'system' || existing!.currency !== currency) {
+    throw new BillingError('LEDGER_ACCOUNT_INVALID', { account: fullCode, reason: 'not a system account in this currency' });
+  }
+  return toAccount(existing!);
+}
+
+export async function findAccount(sql: Sql, id: bigint): Promise<LedgerAccount | undefined> {
+  const [row] = await sql<AccountRow[]>`SELECT id, code, kind, currency FROM ledger_accounts WHERE id = ${id}`;
+  return row && toAccount(row);
+}
+
+export async function transfer(sql: Sql, request: TransferRequest): Promise<Transfer> {
+  const key = checkKey(request.idempotencyKey);
+  checkPositive(request.amount);
+  const { amount, debit, credit, kind } = request;
+  const description = request.description ?? '';
+  const metadata = request.metadata ?? {};
+  const hash = requestHash('transfer', { kind, debit, credit, amount, description, metadata });
+
+  const [row] = await translate(() => sql<PostingRow[]>`
+    SELECT * FROM ledger_transfer(${key}, ${hash}, ${kind}, ${debit}, ${credit}, ${amount.amount},
+                                  ${amount.currency}, ${description}, ${sql.json(metadata)})`);
+  return toTransfer(row!, { kind, debit, credit, amount, description });
+}
+
+export async function hold(sql: Sql, request: HoldRequest): Promise<Hold> {
+  const key = checkKey(request.idempotencyKey);
+  checkPositive(request.amount);
+  const { account, amount, expiresAt } = request;
+  const description = request.description ?? '';
+  const metadata = request.metadata ?? {};
+  const hash = requestHash('hold', { account, amount, expiresAt: expiresAt.toISOString(), description, metadata });
+
+  const [row] = await translate(() => sql<HoldRow[]>`
+    SELECT * FROM ledger_hold(${key}, ${hash}, ${account}, ${amount.amount}, ${amount.currency},
+                              ${expiresAt}, ${description}, ${sql.json(metadata)})`);
+  return toHold(row!);
+}
+
+export async function capture(sql: Sql, request: CaptureRequest): Promise<Transfer> {
+  const key = checkKey(request.idempotencyKey);
+  checkPositive(request.amount);
+  const { hold: holdId, amount, credit } = request;
+  const description = request.description ?? '';
+  const metadata = request.metadata ?? {};
+  const hash = requestHash('capture', { hold: holdId, amount, credit, description, metadata });
+
+  const [held] = await sql<HoldRow[]>`SELECT * FROM ledger_holds WHERE id = ${holdId}`;
+  if (!held) throw new BillingError('HOLD_NOT_FOUND', { hold: holdId });
+  if (held.currency !== amount.currency) {
+    throw new BillingError('CURRENCY_MISMATCH', { expected: held.currency, actual: amount.currency });
+  }
+  const [row] = await translate(() => sql<PostingRow[]>`
+    SELECT * FROM ledger_capture(${key}, ${hash}, ${holdId}, ${amount.amount}, ${credit}, ${description}, ${sql.json(metadata)})`);
+  return toTransfer(row!, { kind: 'capture', debit: held.account_id, credit, amount, description });
+}
+
+export async function voidHold(sql: Sql, holdId: bigint): Promise<Hold> {
+  const [row] = await translate(() => sql<HoldRow[]>`SELECT * FROM ledger_void(${holdId})`);
+  return toHold(row!);
+}
+
+export async function findHold(sql: Sql, holdId: bigint): Promise<Hold | undefined> {
+  const [row] = await sql<HoldRow[]>`SELECT * FROM ledger_holds WHERE id = ${holdId}`;
+  return row && toHold(row);
+}
+
+export async function pendingHolds(sql: Sql, account: bigint): Promise<Hold[]> {
+  const rows = await sql<HoldRow[]>`
+    SELECT * FROM ledger_holds WHERE account_id = ${account} AND status = 'pending' ORDER BY id`;
+  return rows.map(toHold);
+}
+
+/** Releases every expired pending hold, wallet by wallet (each in its own short statement). */
+export async function expireHolds(sql: Sql): Promise<number> {
+  const wallets = await sql<{ account_id: bigint }[]>`
+    SELECT DISTINCT account_id FROM ledger_holds WHERE status = 'pending' AND expires_at <= now()`;
+  let released = 0;
+  for (const { account_id } of wallets) {
+    const [row] = await sql<{ n: number }[]>`SELECT ledger_expire_holds(${account_id}) AS n`;
+    released += row!.n;
+  }
+  return released;
+}
+
+export async function walletBalance(sql: Sql, account: bigint): Promise<WalletBalance> {
+  const [row] = await sql<{ currency: Currency; balance_minor: bigint; held_minor: bigint; min_balance_minor: bigint }[]>`
+    SELECT currency, balance_minor, held_minor, min_balance_minor FROM ledger_accounts
+     WHERE id = ${account} AND kind = 'wallet'`;
+  if (!row) throw new BillingError('LEDGER_ACCOUNT_NOT_FOUND', { account: String(account) });
+  const { currency } = row;
+  return {
+    balance: money(row.balance_minor, currency),
+    held: money(row.held_minor, currency),
+    minBalance: money(row.min_balance_minor, currency),
+    available: money(row.balance_minor - row.held_minor - row.min_balance_minor, currency),
+  };
+}
+
+/**
+ * Changes a wallet's lower bound (a credit limit change). The CHECK on the row refuses a bound
+ * the wallet already breaks, as CREDIT_LIMIT_BELOW_USAGE.
+ */
+export async function setMinBalance(sql: Sql, account: bigint, minBalance: Money): Promise<void> {
+  if (minBalance.amount > 0n) throw new BillingError('AMOUNT_NEGATIVE');
+  const rows = await translate(() => sql`
+    UPDATE ledger_accounts SET min_balance_minor = ${minBalance.amount}
+     WHERE id = ${account} AND kind = 'wallet' AND currency = ${minBalance.currency}`);
+  if (rows.count === 0) throw new BillingError('LEDGER_ACCOUNT_NOT_FOUND', { account: String(account) });
+}
+
+/** Balance as the sum of the account's entries: the truth the cached wallet balance must equal. */
+export async function derivedBalance(sql: Sql, account: bigint): Promise<bigint> {
+  const [row] = await sql<{ total: bigint }[]>`
+    SELECT coalesce(sum(amount_minor), 0)::bigint AS total FROM ledger_entries WHERE account_id = ${account}`;
+  return row!.total;
+}
+
+/** An account's entries, newest first, `limit` at a time before the entry id `before`. */
+export async function entries(sql: Sql, account: bigint, options: { before?: bigint; limit?: number } = {}): Promise<Entry[]> {
+  const limit = Math.min(options.limit ?? 50, 500);
+  const rows = await sql<{
+    id: bigint; transfer_id: bigint; kind: string; currency: Currency; amount_minor: bigint;
+    balance_after_minor: bigint | null; description: string; created_at: Date;
+  }[]>`
+    SELECT e.id, e.transfer_id, t.kind, e.currency, e.amount_minor, e.balance_after_minor, t.description, e.created_at
+      FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
+     WHERE e.account_id = ${account} ${options.before ? sql`AND e.id < ${options.before}` : sql``}
+     ORDER BY e.id DESC LIMIT ${limit}`;
+  return rows.map((r) => ({
+    id: r.id,
+    transferId: r.transfer_id,
+    kind: r.kind,
+    amount: money(r.amount_minor, r.currency),
+    balanceAfter: r.balance_after_minor === null ? null : money(r.balance_after_minor, r.currency),
+    description: r.description,
+    createdAt: r.created_at,
+  }));
+}
+
+function toTransfer(row: PostingRow, request: Pick<Transfer, 'kind' | 'debit' | 'credit' | 'amount' | 'description'>): Transfer {
+  const { currency } = request.amount;
+  return {
+    id: row.transfer_id,
+    ...request,
+    createdAt: row.created_at,
+    replayed: row.replayed,
+    debitBalanceAfter: row.debit_balance === null ? null : money(row.debit_balance, currency),
+    creditBalanceAfter: row.credit_balance === null ? null : money(row.credit_balance, currency),
+  };
+}
+
+function toHold(row: HoldRow): Hold {
+  return {
+    id: row.id,
+    account: row.account_id,
+    amount: money(row.amount_minor, row.currency),
+    status: row.status,
+    captured: row.captured_minor === null ? null : money(row.captured_minor, row.currency),
+    description: row.description,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    settledAt: row.settled_at,
+  };
+}

@@ -1,0 +1,92 @@
+import type { Money } from '../money/index.js';
+
+export type LedgerAccountKind = 'wallet' | 'system';
+
+export interface LedgerAccount {
+  id: bigint;
+  code: string;
+  kind: LedgerAccountKind;
+  currency: Money['currency'];
+}
+
+/** A wallet's figures as the database bounds them. */
+export interface WalletBalance {
+  /** Sum of posted entries. */
+  balance: Money;
+  /** Reserved by pending holds, not yet moved. */
+  held: Money;
+  /** Lowest balance allowed: zero for prepaid, minus the credit limit for postpaid. */
+  minBalance: Money;
+  /** What can still be spent or held: balance − held − minBalance. */
+  available: Money;
+}
+
+export interface TransferRequest {
+  /** Unique per operation: a replay returns the first result, other parameters are a conflict. */
+  idempotencyKey: string;
+  /** What the movement is: `top_up`, `charge`, `refund`, `adjustment`, … (lower_snake). */
+  kind: string;
+  debit: bigint;
+  credit: bigint;
+  amount: Money;
+  description?: string;
+  metadata?: Record<string, string | number | boolean | null>;
+}
+
+export interface Transfer {
+  id: bigint;
+  kind: string;
+  debit: bigint;
+  credit: bigint;
+  amount: Money;
+  description: string;
+  createdAt: Date;
+  /** True when this answer is the replay of an earlier request with the same key. */
+  replayed: boolean;
+  /** Balance of each side after the transfer, when that side is a wallet. */
+  debitBalanceAfter: Money | null;
+  creditBalanceAfter: Money | null;
+}
+
+export type HoldStatus = 'pending' | 'captured' | 'voided' | 'expired';
+
+export interface HoldRequest {
+  idempotencyKey: string;
+  account: bigint;
+  amount: Money;
+  expiresAt: Date;
+  description?: string;
+  metadata?: Record<string, string | number | boolean | null>;
+}
+
+export interface Hold {
+  id: bigint;
+  account: bigint;
+  amount: Money;
+  status: HoldStatus;
+  captured: Money | null;
+  description: string;
+  expiresAt: Date;
+  createdAt: Date;
+  settledAt: Date | null;
+}
+
+export interface CaptureRequest {
+  idempotencyKey: string;
+  hold: bigint;
+  /** At most the held amount; whatever is not captured is released. */
+  amount: Money;
+  credit: bigint;
+  description?: string;
+  metadata?: Record<string, string | number | boolean | null>;
+}
+
+export interface Entry {
+  id: bigint;
+  transferId: bigint;
+  kind: string;
+  amount: Money;
+  balanceAfter: Money | null;
+  description: string;
+  createdAt: Date;
+}
