@@ -124,8 +124,9 @@ CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
 -- Releases the expired pending holds of one wallet; returns how many. Called lazily by the
 -- operations below when a wallet's bound refuses them (so expired reservations never block a
 -- payment) and by the periodic sweep. Concurrent callers cannot release a hold twice: the UPDATE
--- re-checks status = 'pending' on the row it locks.
-CREATE FUNCTION ledger_expire_holds(p_account bigint) RETURNS integer
+-- re-checks status = 'pending' on the row it locks. p_except is a hold being placed right now,
+-- whose amount is not yet counted in held_minor and so must not be released.
+CREATE FUNCTION ledger_expire_holds(p_account bigint, p_except bigint DEFAULT NULL) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   v_count integer;
@@ -133,7 +134,7 @@ DECLARE
 BEGIN
   WITH expired AS (
     UPDATE ledger_holds SET status = 'expired', settled_at = now()
-     WHERE account_id = p_account AND status = 'pending' AND expires_at <= now()
+     WHERE account_id = p_account AND status = 'pending' AND expires_at <= now() AND id IS DISTINCT FROM p_except
     RETURNING amount_minor
   )
   SELECT count(*), coalesce(sum(amount_minor), 0) INTO v_count, v_total FROM expired;
@@ -282,7 +283,7 @@ BEGIN
     UPDATE ledger_accounts SET held_minor = held_minor + p_amount
      WHERE id = p_account AND kind = 'wallet' AND balance_minor - held_minor - p_amount >= min_balance_minor;
     IF FOUND THEN RETURN h; END IF;
-    EXIT WHEN ledger_expire_holds(p_account) = 0;
+    EXIT WHEN ledger_expire_holds(p_account, h.id) = 0;
   END LOOP;
   PERFORM ledger_refuse_debit(p_account, p_currency);
   RETURN NULL;
