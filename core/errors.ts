@@ -1,5 +1,6 @@
 import en from '../locales/en/errors.json' with { type: 'json' };
-import { formatMoney, type Locale } from './money/format.js';
+import { formatMoney } from './money/format.js';
+import type { Locale } from './money/parse.js';
 import type { Money } from './money/money.js';
 
 /**

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   add, allocate, compare, divide, formatMoney, money, multiply, parseAmount, parseDecimal, percent,
@@ -100,15 +101,24 @@ describe('money', () => {
       expect(amounts(allocate(eur(7n), [0, 1, 1]))).toEqual([0n, 4n, 3n]);
     });
     it('always sums exactly, for any amounts and weights', () => {
-      let seed = 42;
-      const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
-      for (let i = 0; i < 500; i++) {
-        const total = eur(BigInt(next()) * BigInt(next()) - 2n ** 40n);
-        const weights = Array.from({ length: 1 + (next() % 7) }, () => next() % 1000);
-        if (weights.every((w) => w === 0)) weights[0] = 1;
-        const parts = allocate(total, weights);
-        expect(parts.reduce((a, p) => a + p.amount, 0n)).toBe(total.amount);
-      }
+      fc.assert(
+        fc.property(
+          fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n }),
+          fc.array(fc.nat(1000), { minLength: 1, maxLength: 8 }).filter((ws) => ws.some((w) => w > 0)),
+          (amount, weights) => {
+            const parts = allocate(eur(amount), weights);
+            expect(parts).toHaveLength(weights.length);
+            expect(parts.reduce((a, p) => a + p.amount, 0n)).toBe(amount);
+            // No part strays more than one unit from its exact share.
+            const total = weights.reduce((a, w) => a + BigInt(w), 0n);
+            parts.forEach((p, i) => {
+              const exact = (amount * BigInt(weights[i]!)) / total;
+              expect(p.amount - exact <= 1n && exact - p.amount <= 1n).toBe(true);
+            });
+          },
+        ),
+        { seed: 42, numRuns: 500 },
+      );
     });
     it('refuses empty, all-zero or negative weights', () => {
       expect(codeOf(() => allocate(eur(1n), []))).toBe('RATIO_INVALID');
