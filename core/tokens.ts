@@ -1,6 +1,6 @@
 import type { InjectionToken } from 'tsyringe';
 import type { SaldoConfig } from '../config/schema.js';
-import type { Sql } from './db/connect.js';
+import type { Pool } from './db/connect.js';
 import type { LoadedPlugin } from './plugin/loader.js';
 import type { DiscountPlugin, GatewayPlugin, PaymentModePlugin } from './plugin/types.js';
 import type { PluginRegistry } from './plugin/registry.js';
@@ -8,7 +8,7 @@ import type { PluginRegistry } from './plugin/registry.js';
 /** Every dependency-injection token, in one place. Classes take them with explicit `@inject`. */
 export const TOKENS = {
   Config: Symbol('Config') as InjectionToken<SaldoConfig>,
-  Sql: Symbol('Sql') as InjectionToken<Sql>,
+  Sql: Symbol('Sql') as InjectionToken<Pool>,
   Plugins: Symbol('Plugins') as InjectionToken<PluginRegistry>,
   PaymentModes: Symbol('PaymentModes') as InjectionToken<LoadedPlugin<PaymentModePlugin>>,
   Gateways: Symbol('Gateways') as InjectionToken<LoadedPlugin<GatewayPlugin>>,

@@ -4,8 +4,11 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 /** bigint columns (int8) arrive as JS `bigint`, never as a lossy number or a string. */
 const types = { bigint: postgres.BigInt } as const;
 
+type Types = { bigint: bigint };
+/** The connection pool: opens transactions (`pool.begin`). */
+export type Pool = postgres.Sql<Types>;
 /** A connection pool or an open transaction: repositories take either as their first argument. */
-export type Sql = postgres.Sql<{ bigint: bigint }>;
+export type Sql = Pool | postgres.TransactionSql<Types>;
 
 export interface DatabaseOptions {
   /** postgres:// URL of a real server; without it an embedded database is started. */
@@ -18,7 +21,7 @@ export interface DatabaseOptions {
 }
 
 export interface Database {
-  readonly sql: Sql;
+  readonly sql: Pool;
   readonly kind: 'postgres' | 'embedded';
   /** Where it lives, without credentials, for start-up logs. */
   readonly description: string;
@@ -35,7 +38,7 @@ const quiet = () => {};
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const connection = options.schema === 'public' ? {} : { search_path: options.schema };
   let embedded: EmbeddedServer | undefined;
-  let sql: Sql;
+  let sql: Pool;
 
   if (options.url) {
     sql = postgres(options.url, { types, max: options.poolSize, onnotice: quiet, connection });

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BillingError } from '../errors.js';
-import type { Sql } from './connect.js';
+import type { Pool } from './connect.js';
 
 export const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -36,7 +36,7 @@ export function readMigrations(dir = migrationsDir): Migration[] {
  * A migration edited after it was applied, or one applied by a newer release, stops start-up:
  * a silently diverging schema is worse than a refusal to boot.
  */
-export async function migrate(sql: Sql, migrations = readMigrations()): Promise<{ applied: string[] }> {
+export async function migrate(sql: Pool, migrations = readMigrations()): Promise<{ applied: string[] }> {
   await sql`
     CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,

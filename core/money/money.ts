@@ -78,5 +78,5 @@ export function toDecimalString(a: Money): string {
   return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
 
-/** JSON form used by the API: the amount as a string so no client parses it into a float. */
-export const toJSON = (a: Money) => ({ amount: a.amount.toString(), currency: a.currency });
+/** JSON form used by the API: an exact decimal string, so no client reads it into a float. */
+export const toJSON = (a: Money) => ({ amount: toDecimalString(a), currency: a.currency });

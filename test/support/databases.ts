@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { openDatabase, type Database, type Sql } from '../../core/db/connect.js';
+import { openDatabase, type Database, type Pool } from '../../core/db/connect.js';
 import { migrate } from '../../core/db/migrate.js';
 
 export type Target = 'embedded' | 'postgres';
@@ -35,7 +35,10 @@ export async function openTestDatabase(target: Target, options: { poolSize?: num
  * Registers `suite` once per database target, each under `describe('on <target>')` with its own
  * database, so the same scenarios prove themselves on the embedded and the real server.
  */
-export function onEachDatabase(suite: (db: () => Sql, target: Target) => void, options: { poolSize?: number; only?: Target[] } = {}) {
+export function onEachDatabase(
+  suite: (db: () => Pool, target: Target, database: () => Database) => void,
+  options: { poolSize?: number; only?: Target[] } = {},
+) {
   for (const target of targets.filter((t) => !options.only || options.only.includes(t))) {
     describe(`on ${target === 'postgres' ? 'PostgreSQL' : 'the embedded database'}`, () => {
       let database: Database;
@@ -45,7 +48,7 @@ export function onEachDatabase(suite: (db: () => Sql, target: Target) => void, o
       afterAll(async () => {
         await database?.close();
       });
-      suite(() => database.sql, target);
+      suite(() => database.sql, target, () => database);
     });
   }
 }

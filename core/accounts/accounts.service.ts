@@ -1,0 +1,133 @@
+import { inject, injectable } from 'tsyringe';
+import { z } from 'zod';
+import type { SaldoConfig } from '../../config/schema.js';
+import type { Pool, Sql } from '../db/connect.js';
+import { BillingError } from '../errors.js';
+import * as ledger from '../ledger/ledger.repo.js';
+import { type Money, compare, currency as toCurrency, equals, isCurrency, negate } from '../money/index.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import { TOKENS } from '../tokens.js';
+import * as accounts from './account.repo.js';
+import { formatCustomerNumber } from './customer-number.js';
+import type { AccountBalance, BillingAccount } from './types.js';
+
+const moneyValue = z.custom<Money>((v) => typeof (v as Money)?.amount === 'bigint' && isCurrency((v as Money).currency), {
+  message: 'expected an amount of money',
+});
+
+/** What the host panel gives to open a billing account for one of its customers. */
+export const newAccountSchema = z.object({
+  externalRef: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(254),
+  currency: z.string().refine(isCurrency, 'expected a supported currency code').optional(),
+  locale: z.enum(['en', 'fr', 'es']).optional(),
+  country: z.string().regex(/^[A-Za-z]{2}$/, 'expected a two-letter country code').transform((c) => c.toUpperCase()),
+  vatId: z.string().trim().regex(/^[A-Za-z]{2}[0-9A-Za-z+*.]{2,18}$/, 'expected a VAT number like FR40303265045').transform((v) => v.toUpperCase()).optional(),
+  paymentMode: z.string().optional(),
+  /** Postpaid only; the mode's default when omitted. */
+  creditLimit: moneyValue.optional(),
+  lowBalanceThreshold: moneyValue.optional(),
+});
+export type NewAccount = z.input<typeof newAccountSchema>;
+
+function validation(error: z.ZodError): BillingError {
+  return new BillingError('VALIDATION_FAILED', { fields: [...new Set(error.issues.map((i) => i.path.join('.')))].join(', ') });
+}
+
+@injectable()
+export class AccountsService {
+  constructor(
+    @inject(TOKENS.Sql) private readonly sql: Pool,
+    @inject(TOKENS.Config) private readonly config: SaldoConfig,
+    @inject(TOKENS.Plugins) private readonly plugins: PluginRegistry,
+  ) {}
+
+  /**
+   * Opens a billing account and its wallet in one transaction. The payment mode decides the
+   * credit limit, which becomes the wallet's lower bound in the database.
+   */
+  async create(input: NewAccount): Promise<BillingAccount> {
+    const parsed = newAccountSchema.safeParse(input);
+    if (!parsed.success) throw validation(parsed.error);
+    const data = parsed.data;
+    const currency = toCurrency(data.currency ?? this.config.billing.defaultCurrency);
+    for (const m of [data.creditLimit, data.lowBalanceThreshold]) {
+      if (m && m.currency !== currency) throw new BillingError('CURRENCY_MISMATCH', { expected: currency, actual: m.currency });
+      if (m && m.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
+    }
+
+    const modeCode = data.paymentMode ?? this.config.billing.defaultPaymentMode;
+    const mode = this.plugins.paymentMode(modeCode);
+    // A credit limit asked for a prepaid account is refused rather than silently dropped.
+    const creditLimit = data.creditLimit
+      ? this.checkLimitAllowed(mode.plugin.code, data.creditLimit)
+      : mode.plugin.creditLimit({ config: mode.config, currency });
+
+    const id = await this.sql.begin(async (tx) => {
+      if (await accounts.findAccount(tx, { externalRef: data.externalRef })) {
+        throw new BillingError('ACCOUNT_EXISTS', { externalRef: data.externalRef });
+      }
+      const customerNumber = formatCustomerNumber(this.config.billing.customerNumberPrefix, await accounts.nextCustomerSequence(tx));
+      const wallet = await ledger.openWallet(tx, `wallet:${customerNumber}`, negate(creditLimit));
+      return accounts.insertAccount(tx, {
+        externalRef: data.externalRef, customerNumber, name: data.name, email: data.email, currency,
+        locale: data.locale ?? this.config.billing.defaultLocale, country: data.country, vatId: data.vatId ?? null,
+        paymentMode: mode.plugin.code, walletId: wallet.id, lowBalanceThreshold: data.lowBalanceThreshold ?? null,
+      });
+    }).catch((error: { code?: string; constraint_name?: string }) => {
+      // Two panels creating the same customer at once: the unique constraint decides.
+      if (error.code === '23505' && error.constraint_name === 'billing_accounts_external_ref_key') {
+        throw new BillingError('ACCOUNT_EXISTS', { externalRef: data.externalRef });
+      }
+      throw error;
+    });
+    return this.get(id);
+  }
+
+  async get(id: bigint): Promise<BillingAccount> {
+    const account = await accounts.findAccount(this.sql, { id });
+    if (!account) throw new BillingError('ACCOUNT_NOT_FOUND');
+    return account;
+  }
+
+  async getByExternalRef(externalRef: string): Promise<BillingAccount> {
+    const account = await accounts.findAccount(this.sql, { externalRef });
+    if (!account) throw new BillingError('ACCOUNT_NOT_FOUND');
+    return account;
+  }
+
+  /** Balance, credit limit, held funds and usable credit, read from the wallet in one query. */
+  async balance(id: bigint): Promise<AccountBalance> {
+    const account = await this.get(id);
+    const wallet = await ledger.walletBalance(this.sql, account.walletId);
+    const creditLimit = negate(wallet.minBalance);
+    return {
+      balance: wallet.balance,
+      creditLimit,
+      held: wallet.held,
+      usableCredit: wallet.available,
+      low: account.lowBalanceThreshold !== null && compare(wallet.available, account.lowBalanceThreshold) < 0,
+    };
+  }
+
+  /**
+   * Sets a new credit limit. Lowering it below what is already used is refused by the wallet's
+   * CHECK in the same statement (CREDIT_LIMIT_BELOW_USAGE), never by a read-then-write here.
+   */
+  async setCreditLimit(id: bigint, limit: Money, sql: Sql = this.sql): Promise<void> {
+    const account = await this.get(id);
+    if (limit.currency !== account.currency) throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: limit.currency });
+    if (limit.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
+    this.checkLimitAllowed(account.paymentMode, limit);
+    await ledger.setMinBalance(sql, account.walletId, negate(limit));
+  }
+
+  /** The account's payment mode must accept the limit as it is (prepaid accepts only zero). */
+  private checkLimitAllowed(modeCode: string, requested: Money): Money {
+    const mode = this.plugins.paymentMode(modeCode);
+    const limit = mode.plugin.creditLimit({ config: mode.config, currency: requested.currency, requested });
+    if (!equals(limit, requested)) throw new BillingError('VALIDATION_FAILED', { fields: 'creditLimit' });
+    return limit;
+  }
+}

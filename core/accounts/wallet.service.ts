@@ -1,0 +1,134 @@
+import { inject, injectable } from 'tsyringe';
+import type { SaldoConfig } from '../../config/schema.js';
+import type { Pool, Sql } from '../db/connect.js';
+import { BillingError } from '../errors.js';
+import * as ledger from '../ledger/ledger.repo.js';
+import type { Entry, Hold, Transfer } from '../ledger/types.js';
+import type { Money } from '../money/index.js';
+import { TOKENS } from '../tokens.js';
+import { AccountsService } from './accounts.service.js';
+import type { BillingAccount } from './types.js';
+
+/** System accounts money flows to and from, per currency. */
+export const SYSTEM = {
+  /** Money received by a gateway and not yet paid out to the provider. */
+  clearing: 'gateway_clearing',
+  revenue: 'revenue',
+} as const;
+
+export interface MoveOptions {
+  /** Unique per operation on this account; replays return the first result. */
+  idempotencyKey: string;
+  description?: string;
+  metadata?: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * A customer's wallet in customer terms: top up, charge, refund, hold. Idempotency keys are
+ * scoped to the account, so two customers can never collide on (or replay) each other's keys.
+ */
+@injectable()
+export class WalletService {
+  constructor(
+    @inject(TOKENS.Sql) private readonly sql: Pool,
+    @inject(TOKENS.Config) private readonly config: SaldoConfig,
+    @inject(AccountsService) private readonly accounts: AccountsService,
+  ) {}
+
+  /** Credits money the customer paid (through a gateway) to their balance. */
+  topUp(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
+    return this.move(sql, accountId, amount, options, 'top_up', async (account) => ({
+      debit: (await ledger.systemAccount(sql, SYSTEM.clearing, account.currency)).id,
+      credit: account.walletId,
+    }));
+  }
+
+  /** Takes a charge from the balance (and credit limit); refused when usable credit is short. */
+  charge(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
+    return this.move(sql, accountId, amount, options, 'charge', async (account) => ({
+      debit: account.walletId,
+      credit: (await ledger.systemAccount(sql, SYSTEM.revenue, account.currency)).id,
+    }));
+  }
+
+  /** Gives money back to the balance, as a new transfer (posted transfers never change). */
+  refund(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
+    return this.move(sql, accountId, amount, options, 'refund', async (account) => ({
+      debit: (await ledger.systemAccount(sql, SYSTEM.revenue, account.currency)).id,
+      credit: account.walletId,
+    }));
+  }
+
+  /** Reserves part of the balance (e.g. while a gateway collects the rest of an order). */
+  async hold(accountId: bigint, amount: Money, options: MoveOptions & { expiresAt?: Date }, sql: Sql = this.sql): Promise<Hold> {
+    const account = await this.accountIn(accountId, amount);
+    const ttl = this.config.billing.holdTtlMinutes * 60_000;
+    return ledger.hold(sql, {
+      idempotencyKey: this.scoped(account, options.idempotencyKey),
+      account: account.walletId,
+      amount,
+      expiresAt: options.expiresAt ?? new Date(Date.now() + ttl),
+      description: options.description,
+      metadata: options.metadata,
+    });
+  }
+
+  /** Takes `amount` (at most what was held) of a hold as a charge; the rest is released. */
+  async capture(accountId: bigint, holdId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
+    const account = await this.accountIn(accountId, amount);
+    await this.ownHold(account, holdId, sql);
+    const revenue = await ledger.systemAccount(sql, SYSTEM.revenue, account.currency);
+    return ledger.capture(sql, {
+      idempotencyKey: this.scoped(account, options.idempotencyKey),
+      hold: holdId,
+      amount,
+      credit: revenue.id,
+      description: options.description,
+      metadata: options.metadata,
+    });
+  }
+
+  async release(accountId: bigint, holdId: bigint, sql: Sql = this.sql): Promise<Hold> {
+    const account = await this.accounts.get(accountId);
+    await this.ownHold(account, holdId, sql);
+    return ledger.voidHold(sql, holdId);
+  }
+
+  async history(accountId: bigint, page: { before?: bigint; limit?: number } = {}): Promise<Entry[]> {
+    const account = await this.accounts.get(accountId);
+    return ledger.entries(this.sql, account.walletId, page);
+  }
+
+  private async move(
+    sql: Sql, accountId: bigint, amount: Money, options: MoveOptions, kind: string,
+    sides: (account: BillingAccount) => Promise<{ debit: bigint; credit: bigint }>,
+  ): Promise<Transfer> {
+    const account = await this.accountIn(accountId, amount);
+    return ledger.transfer(sql, {
+      idempotencyKey: this.scoped(account, options.idempotencyKey),
+      kind,
+      amount,
+      ...(await sides(account)),
+      description: options.description,
+      metadata: options.metadata,
+    });
+  }
+
+  private async accountIn(accountId: bigint, amount: Money): Promise<BillingAccount> {
+    const account = await this.accounts.get(accountId);
+    if (amount.currency !== account.currency) {
+      throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: amount.currency });
+    }
+    return account;
+  }
+
+  /** A hold of another account is reported as not found: its existence is not the caller's business. */
+  private async ownHold(account: BillingAccount, holdId: bigint, sql: Sql): Promise<void> {
+    const found = await ledger.findHold(sql, holdId);
+    if (!found || found.account !== account.walletId) throw new BillingError('HOLD_NOT_FOUND', { hold: holdId });
+  }
+
+  private scoped(account: BillingAccount, key: string): string {
+    return `a${account.id}:${ledger.checkKey(key)}`;
+  }
+}

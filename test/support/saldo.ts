@@ -1,0 +1,23 @@
+import { loadConfig } from '../../config/load.js';
+import type { SaldoConfigInput } from '../../config/schema.js';
+import type { Database } from '../../core/db/connect.js';
+import { createSaldo, type Saldo } from '../../core/saldo.js';
+
+export const API_KEY = 'test-api-key-0123456789abcdef';
+
+/** A Saldo on a test database, configured like a provider would, with the example gateway too. */
+export function testSaldo(database: Database, overrides: Partial<SaldoConfigInput> = {}): Promise<Saldo> {
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      secrets: { apiKeys: [API_KEY] },
+      plugins: [
+        { module: './plugins/payment-modes/prepaid', options: {} },
+        { module: './plugins/payment-modes/postpaid', options: { defaultCreditLimit: '150.00' } },
+        { module: 'saldo-gateway-example', options: { merchantId: 'm_test' } },
+      ],
+      ...overrides,
+    },
+  });
+  return createSaldo(config, { database });
+}
