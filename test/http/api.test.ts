@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from '../support/databases.js';
+import type { Saldo } from '../../core/saldo.js';
+import { onEachDatabase } from '../support/databases.js';
+import { API_KEY, testSaldo } from '../support/saldo.js';
+
+const auth = { authorization: `Bearer ${API_KEY}` };
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...auth, ...headers },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+onEachDatabase((_sql, _target, database) => {
+  describe('billing app over HTTP', () => {
+    let saldo: Saldo;
+    beforeAll(async () => {
+      saldo = await testSaldo(database());
+    });
+
+    it('answers /healthz with 200 when the database is reachable', async () => {
+      const res = await saldo.app.request('/healthz');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok' });
+    });
+
+    it('renders errors as { error: { code, message } } in the request’s language', async () => {
+      for (const [lang, message] of [
+        ['en', 'This page does not exist.'],
+        ['fr-FR,fr;q=0.9,en;q=0.5', 'Cette page n’existe pas.'],
+        ['de;q=1, es;q=0.8', 'Esta página no existe.'],
+      ]) {
+        const res = await saldo.app.request('/no/such/page', { headers: { 'accept-language': lang } });
+        expect(res.status).toBe(404);
+        expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message } });
+      }
+    });
+
+    it('keeps its own 404 when mounted in a host app', async () => {
+      const { Hono } = await import('hono');
+      const host = new Hono();
+      host.route('/billing', saldo.app);
+      const res = await host.request('/billing/nowhere');
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('NOT_FOUND');
+      expect((await host.request('/billing/healthz')).status).toBe(200);
+    });
+
+    it('refuses the API without a valid key', async () => {
+      for (const headers of [{}, { authorization: 'Bearer wrong-key-wrong-key-wrong' }, { authorization: API_KEY }]) {
+        const res = await saldo.app.request('/api/v1/accounts/x', { headers });
+        expect(res.status).toBe(401);
+        expect((await res.json()).error.code).toBe('API_KEY_INVALID');
+      }
+    });
+
+    it('opens an account for the panel and reads it back with its balance, amounts as exact decimals', async () => {
+      const res = await saldo.app.request('/api/v1/accounts', json({
+        externalRef: 'whmcs-client-42', name: 'Ana García', email: 'ana@example.es', country: 'ES', locale: 'es',
+        paymentMode: 'postpaid', creditLimit: '250.50', lowBalanceThreshold: '20', balance: '1000000',
+      }));
+      expect(res.status).toBe(201);
+      const created = await res.json();
+      expect(created).toMatchObject({
+        externalRef: 'whmcs-client-42', paymentMode: 'postpaid', currency: 'EUR',
+        creditLimit: { amount: '250.50', currency: 'EUR' },
+        // The unknown "balance" field was ignored: a new account starts at zero.
+        balance: { balance: { amount: '0.00', currency: 'EUR' }, usableCredit: { amount: '250.50', currency: 'EUR' }, low: false },
+      });
+      const read = await saldo.app.request('/api/v1/accounts/whmcs-client-42', { headers: auth });
+      expect(await read.json()).toEqual(created);
+      const again = await saldo.app.request('/api/v1/accounts', json({ externalRef: 'whmcs-client-42', name: 'x', email: 'x@example.com', country: 'ES' }));
+      expect(again.status).toBe(409);
+      expect((await again.json()).error.code).toBe('ACCOUNT_EXISTS');
+    });
+
+    it('answers bad input with a clear 4xx in the caller’s language and writes nothing', async () => {
+      const before = await database().sql`SELECT count(*) AS n FROM billing_accounts`;
+      const cases: [unknown, number, string, string][] = [
+        ['{ not json', 400, 'BODY_INVALID', 'Le corps de la requête n’est pas un JSON valide.'],
+        [{ externalRef: 'a', name: 'b', email: 'nope', country: 'FRA' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides : email, country.'],
+        [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', paymentMode: 'postpaid', creditLimit: '1e3' }, 422, 'AMOUNT_INVALID', '« 1e3 » n’est pas un montant. Écrivez-le comme 12.50.'],
+        [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', paymentMode: 'postpaid', creditLimit: '10.001' }, 422, 'AMOUNT_TOO_PRECISE', 'Les montants en EUR ont au plus 2 décimales.'],
+        [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', paymentMode: 'postpaid', creditLimit: '99999999999999999999' }, 422, 'AMOUNT_OUT_OF_RANGE', 'Le montant est trop élevé.'],
+        [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', currency: 'ABC' }, 422, 'CURRENCY_UNKNOWN', 'La devise « ABC » n’est pas prise en charge.'],
+      ];
+      for (const [body, status, code, message] of cases) {
+        const res = await saldo.app.request('/api/v1/accounts', json(body, { 'accept-language': 'fr' }));
+        expect([res.status, await res.json()]).toEqual([status, { error: { code, message } }]);
+      }
+      expect(await database().sql`SELECT count(*) AS n FROM billing_accounts`).toEqual(before);
+    });
+  });
+});
+
+describe('billing app over HTTP, database down', () => {
+  it('answers /healthz with 503 and a clear message when the database is unreachable', async () => {
+    const database = await openTestDatabase('embedded');
+    const saldo = await testSaldo(database);
+    await database.close();
+    const res = await saldo.app.request('/healthz');
+    expect(res.status).toBe(503);
+    expect((await res.json()).error.code).toBe('DATABASE_UNAVAILABLE');
+  });
+});

@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../config/load.js';
+
+const API_KEY = 'startup-test-key-0123456789';
+const running: ChildProcess[] = [];
+
+/** Runs `npm start` as a newcomer would, with only the given environment; resolves on its address. */
+function start(env: Record<string, string>): Promise<{ url: string; output: () => string; exit: Promise<number | null> }> {
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  running.push(child);
+  let output = '';
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Saldo is running at (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ url: match[1]!, output: () => output, exit });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exit.then((code) => reject(Object.assign(new Error(`exited with ${code}: ${output}`), { output, code })));
+  });
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  process.kill(-child.pid, 'SIGTERM');
+  await exited;
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(stop));
+});
+
+describe('npm start', () => {
+  it('serves /healthz on an empty data directory, and keeps the data across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'saldo-start-'));
+    const env = { SALDO_DATA_DIR: dataDir, SALDO_API_KEYS: API_KEY };
+
+    const first = await start(env);
+    expect(first.output()).toContain(`embedded database in ${dataDir}, applied 2 migration(s)`);
+    expect(first.url).toMatch(/\/billing$/);
+    const health = await fetch(`${first.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect((await fetch(first.url.replace(/\/billing$/, '/healthz'))).status).toBe(200);
+
+    const created = await fetch(`${first.url}/api/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      body: JSON.stringify({ externalRef: 'kept-1', name: 'Kept Ltd', email: 'k@example.com', country: 'GB' }),
+    });
+    expect(created.status).toBe(201);
+    const customerNumber = (await created.json()).customerNumber;
+    await stop(running.pop()!);
+
+    const second = await start(env);
+    expect(second.output()).toContain('schema up to date');
+    const read = await fetch(`${second.url}/api/v1/accounts/kept-1`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(read.status).toBe(200);
+    expect((await read.json()).customerNumber).toBe(customerNumber);
+  });
+
+  it('stops at once on a wrong setting, naming the field and where it came from', async () => {
+    const failure = await start({ SALDO_DATA_DIR: mkdtempSync(join(tmpdir(), 'saldo-start-')), PORT: 'eighty' }).catch((e) => e);
+    expect(failure.code).toBe(1);
+    expect(failure.output).toContain('Saldo could not start [CONFIG_INVALID]');
+    expect(failure.output).toContain('server.port');
+    expect(failure.output).toContain('(from environment variable PORT)');
+  });
+
+  it('stops at once on a plugin that cannot be loaded, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saldo-start-'));
+    const file = join(dir, 'saldo.json');
+    writeFileSync(file, JSON.stringify({ plugins: [{ module: 'saldo-gateway-example', options: { merchantId: 'nope' } }] }));
+    const failure = await start({ SALDO_DATA_DIR: dir, SALDO_CONFIG: file }).catch((e) => e);
+    expect(failure.code).toBe(1);
+    expect(failure.output).toContain('[PLUGIN_CONFIG_INVALID]');
+    expect(failure.output).toContain('example-pay (saldo-gateway-example)');
+  });
+});

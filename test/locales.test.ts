@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../config/load.js';
+import { errorCatalogue } from '../core/errors.js';
+
+type Tree = { [key: string]: string | Tree };
+const flat = (tree: Tree, prefix = ''): string[] =>
+  Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : flat(v, `${prefix}${k}.`)));
+const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+
+/** Every locale file of Saldo and of its plugins, grouped as { namespace: { lng: file } }. */
+function localeFiles(): Map<string, Map<string, string>> {
+  const groups = new Map<string, Map<string, string>>();
+  const add = (ns: string, lng: string, file: string) => {
+    if (!groups.has(ns)) groups.set(ns, new Map());
+    groups.get(ns)!.set(lng, file);
+  };
+  for (const lng of readdirSync(join(projectRoot, 'locales'))) {
+    for (const f of readdirSync(join(projectRoot, 'locales', lng))) add(`locales/*/${f}`, lng, join(projectRoot, 'locales', lng, f));
+  }
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\/locales\/(en|fr|es)\.json$/.test(path)) add(relative(projectRoot, path).replace(/(en|fr|es)\.json$/, '*.json'), entry.name.slice(0, 2), path);
+    }
+  };
+  walk(join(projectRoot, 'plugins'));
+  return groups;
+}
+
+describe('translations', () => {
+  const groups = localeFiles();
+
+  it('exist in English, French and Spanish for every namespace', () => {
+    for (const [ns, files] of groups) expect([ns, [...files.keys()].sort()]).toEqual([ns, ['en', 'es', 'fr']]);
+  });
+
+  it('have every key in all three languages, with the same placeholders', () => {
+    for (const [ns, files] of groups) {
+      const trees = Object.fromEntries([...files].map(([lng, f]) => [lng, JSON.parse(readFileSync(f, 'utf8')) as Tree]));
+      const keys = flat(trees.en!).sort();
+      for (const lng of ['fr', 'es']) {
+        expect([ns, lng, flat(trees[lng]!).sort()]).toEqual([ns, lng, keys]);
+        for (const key of keys) {
+          const get = (t: Tree) => key.split('.').reduce<string | Tree>((node, k) => (node as Tree)[k]!, t) as string;
+          expect([ns, lng, key, placeholders(get(trees[lng]!))]).toEqual([ns, lng, key, placeholders(get(trees.en!))]);
+        }
+      }
+    }
+  });
+
+  it('cover every error code of the catalogue', () => {
+    const en = JSON.parse(readFileSync(join(projectRoot, 'locales/en/errors.json'), 'utf8'));
+    expect(Object.keys(errorCatalogue).filter((code) => !(code in en))).toEqual([]);
+  });
+});
