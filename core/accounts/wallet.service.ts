@@ -4,10 +4,12 @@ import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import type { Entry, Hold, Transfer } from '../ledger/types.js';
-import type { Money } from '../money/index.js';
+import type { Currency, Money } from '../money/index.js';
 import { TOKENS } from '../tokens.js';
 import { AccountsService } from './accounts.service.js';
 import type { BillingAccount } from './types.js';
+
+type Wallet = Pick<BillingAccount, 'id' | 'walletId' | 'currency'>;
 
 /** System accounts money flows to and from, per currency. */
 export const SYSTEM = {
@@ -29,6 +31,13 @@ export interface MoveOptions {
  */
 @injectable()
 export class WalletService {
+  /**
+   * An account's wallet and currency, and the system accounts' ids, never change once created
+   * (ledger accounts cannot be deleted), so they are cached: a charge is then one round trip.
+   */
+  private readonly wallets = new Map<bigint, Wallet>();
+  private readonly systemIds = new Map<string, bigint>();
+
   constructor(
     @inject(TOKENS.Sql) private readonly sql: Pool,
     @inject(TOKENS.Config) private readonly config: SaldoConfig,
@@ -38,7 +47,7 @@ export class WalletService {
   /** Credits money the customer paid (through a gateway) to their balance. */
   topUp(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
     return this.move(sql, accountId, amount, options, 'top_up', async (account) => ({
-      debit: (await ledger.systemAccount(sql, SYSTEM.clearing, account.currency)).id,
+      debit: await this.systemId(sql, SYSTEM.clearing, account.currency),
       credit: account.walletId,
     }));
   }
@@ -47,14 +56,14 @@ export class WalletService {
   charge(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
     return this.move(sql, accountId, amount, options, 'charge', async (account) => ({
       debit: account.walletId,
-      credit: (await ledger.systemAccount(sql, SYSTEM.revenue, account.currency)).id,
+      credit: await this.systemId(sql, SYSTEM.revenue, account.currency),
     }));
   }
 
   /** Gives money back to the balance, as a new transfer (posted transfers never change). */
   refund(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
     return this.move(sql, accountId, amount, options, 'refund', async (account) => ({
-      debit: (await ledger.systemAccount(sql, SYSTEM.revenue, account.currency)).id,
+      debit: await this.systemId(sql, SYSTEM.revenue, account.currency),
       credit: account.walletId,
     }));
   }
@@ -77,31 +86,30 @@ export class WalletService {
   async capture(accountId: bigint, holdId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
     const account = await this.accountIn(accountId, amount);
     await this.ownHold(account, holdId, sql);
-    const revenue = await ledger.systemAccount(sql, SYSTEM.revenue, account.currency);
     return ledger.capture(sql, {
       idempotencyKey: this.scoped(account, options.idempotencyKey),
       hold: holdId,
       amount,
-      credit: revenue.id,
+      credit: await this.systemId(sql, SYSTEM.revenue, account.currency),
       description: options.description,
       metadata: options.metadata,
     });
   }
 
   async release(accountId: bigint, holdId: bigint, sql: Sql = this.sql): Promise<Hold> {
-    const account = await this.accounts.get(accountId);
+    const account = await this.wallet(accountId);
     await this.ownHold(account, holdId, sql);
     return ledger.voidHold(sql, holdId);
   }
 
   async history(accountId: bigint, page: { before?: bigint; limit?: number } = {}): Promise<Entry[]> {
-    const account = await this.accounts.get(accountId);
+    const account = await this.wallet(accountId);
     return ledger.entries(this.sql, account.walletId, page);
   }
 
   private async move(
     sql: Sql, accountId: bigint, amount: Money, options: MoveOptions, kind: string,
-    sides: (account: BillingAccount) => Promise<{ debit: bigint; credit: bigint }>,
+    sides: (account: Wallet) => Promise<{ debit: bigint; credit: bigint }>,
   ): Promise<Transfer> {
     const account = await this.accountIn(accountId, amount);
     return ledger.transfer(sql, {
@@ -114,8 +122,29 @@ export class WalletService {
     });
   }
 
-  private async accountIn(accountId: bigint, amount: Money): Promise<BillingAccount> {
-    const account = await this.accounts.get(accountId);
+  private async wallet(accountId: bigint): Promise<Wallet> {
+    let found = this.wallets.get(accountId);
+    if (!found) {
+      const { id, walletId, currency } = await this.accounts.get(accountId);
+      found = { id, walletId, currency };
+      if (this.wallets.size >= 100_000) this.wallets.clear();
+      this.wallets.set(accountId, found);
+    }
+    return found;
+  }
+
+  private async systemId(sql: Sql, code: string, currency: Currency): Promise<bigint> {
+    const key = `${code}:${currency}`;
+    let id = this.systemIds.get(key);
+    if (id === undefined) {
+      id = (await ledger.systemAccount(sql, code, currency)).id;
+      this.systemIds.set(key, id);
+    }
+    return id;
+  }
+
+  private async accountIn(accountId: bigint, amount: Money): Promise<Wallet> {
+    const account = await this.wallet(accountId);
     if (amount.currency !== account.currency) {
       throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: amount.currency });
     }
@@ -123,12 +152,12 @@ export class WalletService {
   }
 
   /** A hold of another account is reported as not found: its existence is not the caller's business. */
-  private async ownHold(account: BillingAccount, holdId: bigint, sql: Sql): Promise<void> {
+  private async ownHold(account: Wallet, holdId: bigint, sql: Sql): Promise<void> {
     const found = await ledger.findHold(sql, holdId);
     if (!found || found.account !== account.walletId) throw new BillingError('HOLD_NOT_FOUND', { hold: holdId });
   }
 
-  private scoped(account: BillingAccount, key: string): string {
+  private scoped(account: Wallet, key: string): string {
     return `a${account.id}:${ledger.checkKey(key)}`;
   }
 }

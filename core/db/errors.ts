@@ -13,8 +13,6 @@ const moneyParams = ['available', 'held', 'requested'];
 
 /** Constraint violations that mean something to a caller, by constraint name. */
 const constraints: Record<string, (params: ErrorParams) => BillingError> = {
-  ledger_transfers_debit_fk: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'debit', reason: 'unknown account or other currency' }),
-  ledger_transfers_credit_fk: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'credit', reason: 'unknown account or other currency' }),
   ledger_holds_account_fk: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'hold', reason: 'unknown account or other currency' }),
   ledger_transfers_two_sides: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'credit', reason: 'same account on both sides' }),
   ledger_accounts_within_bound: () => new BillingError('CREDIT_LIMIT_BELOW_USAGE'),
@@ -50,11 +48,3 @@ export function fromDatabaseError(error: unknown): unknown {
   return error;
 }
 
-/** Runs a query, translating database refusals into BillingErrors. */
-export async function translate<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw fromDatabaseError(error);
-  }
-}

@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connect.js';
-import { translate } from '../db/errors.js';
+import { fromDatabaseError } from '../db/errors.js';
 import { BillingError } from '../errors.js';
 import { type Currency, type Money, money } from '../money/index.js';
 import { requestHash } from './request-hash.js';
@@ -40,6 +40,33 @@ export function checkKey(key: string): string {
 
 function checkPositive(amount: Money) {
   if (amount.amount <= 0n) throw new BillingError('AMOUNT_NOT_POSITIVE');
+}
+
+/** The unique indexes that decide which of two requests racing with one new key wins. */
+const keyIndexes = new Set(['ledger_transfers_idempotency_key_key', 'ledger_holds_idempotency_key_key']);
+const lostKeyRace = (error: unknown) => {
+  const e = error as { code?: string; constraint_name?: string };
+  return e.code === '23505' && keyIndexes.has(e.constraint_name ?? '');
+};
+
+/**
+ * Runs one ledger statement. When a concurrent request with the same new idempotency key
+ * committed first, this one failed whole (its balance updates rolled back with it); running it
+ * again answers it as a replay of the winner. Inside a caller's transaction the statement runs
+ * under a savepoint, so losing the race does not abort that transaction.
+ */
+async function statement<T>(sql: Sql, run: (sql: Sql) => Promise<T>): Promise<T> {
+  const once = (q: Sql) => ('savepoint' in q ? q.savepoint((sp) => run(sp)) : run(q)) as Promise<T>;
+  try {
+    return await once(sql);
+  } catch (error) {
+    if (!lostKeyRace(error)) throw fromDatabaseError(error);
+  }
+  try {
+    return await once(sql);
+  } catch (error) {
+    throw fromDatabaseError(error);
+  }
 }
 
 const toAccount = (row: AccountRow): LedgerAccount => ({ id: row.id, code: row.code, kind: row.kind, currency: row.currency });
@@ -85,9 +112,9 @@ export async function transfer(sql: Sql, request: TransferRequest): Promise<Tran
   const metadata = request.metadata ?? {};
   const hash = requestHash('transfer', { kind, debit, credit, amount, description, metadata });
 
-  const [row] = await translate(() => sql<PostingRow[]>`
+  const [row] = await statement(sql, (q) => q<PostingRow[]>`
     SELECT * FROM ledger_transfer(${key}, ${hash}, ${kind}, ${debit}, ${credit}, ${amount.amount},
-                                  ${amount.currency}, ${description}, ${sql.json(metadata)})`);
+                                  ${amount.currency}, ${description}, ${q.json(metadata)})`);
   return toTransfer(row!, { kind, debit, credit, amount, description });
 }
 
@@ -99,9 +126,9 @@ export async function hold(sql: Sql, request: HoldRequest): Promise<Hold> {
   const metadata = request.metadata ?? {};
   const hash = requestHash('hold', { account, amount, expiresAt: expiresAt.toISOString(), description, metadata });
 
-  const [row] = await translate(() => sql<HoldRow[]>`
+  const [row] = await statement(sql, (q) => q<HoldRow[]>`
     SELECT * FROM ledger_hold(${key}, ${hash}, ${account}, ${amount.amount}, ${amount.currency},
-                              ${expiresAt}, ${description}, ${sql.json(metadata)})`);
+                              ${expiresAt}, ${description}, ${q.json(metadata)})`);
   return toHold(row!);
 }
 
@@ -118,13 +145,13 @@ export async function capture(sql: Sql, request: CaptureRequest): Promise<Transf
   if (held.currency !== amount.currency) {
     throw new BillingError('CURRENCY_MISMATCH', { expected: held.currency, actual: amount.currency });
   }
-  const [row] = await translate(() => sql<PostingRow[]>`
-    SELECT * FROM ledger_capture(${key}, ${hash}, ${holdId}, ${amount.amount}, ${credit}, ${description}, ${sql.json(metadata)})`);
+  const [row] = await statement(sql, (q) => q<PostingRow[]>`
+    SELECT * FROM ledger_capture(${key}, ${hash}, ${holdId}, ${amount.amount}, ${credit}, ${description}, ${q.json(metadata)})`);
   return toTransfer(row!, { kind: 'capture', debit: held.account_id, credit, amount, description });
 }
 
 export async function voidHold(sql: Sql, holdId: bigint): Promise<Hold> {
-  const [row] = await translate(() => sql<HoldRow[]>`SELECT * FROM ledger_void(${holdId})`);
+  const [row] = await statement(sql, (q) => q<HoldRow[]>`SELECT * FROM ledger_void(${holdId})`);
   return toHold(row!);
 }
 
@@ -171,7 +198,7 @@ export async function walletBalance(sql: Sql, account: bigint): Promise<WalletBa
  */
 export async function setMinBalance(sql: Sql, account: bigint, minBalance: Money): Promise<void> {
   if (minBalance.amount > 0n) throw new BillingError('AMOUNT_NEGATIVE');
-  const rows = await translate(() => sql`
+  const rows = await statement(sql, (q) => q`
     UPDATE ledger_accounts SET min_balance_minor = ${minBalance.amount}
      WHERE id = ${account} AND kind = 'wallet' AND currency = ${minBalance.currency}`);
   if (rows.count === 0) throw new BillingError('LEDGER_ACCOUNT_NOT_FOUND', { account: String(account) });
@@ -184,19 +211,19 @@ export async function derivedBalance(sql: Sql, account: bigint): Promise<bigint>
   return row!.total;
 }
 
-/** An account's entries, newest first, `limit` at a time before the entry id `before`. */
+/** An account's entries (one per transfer it took part in), newest first, `limit` at a time before the transfer `before`. */
 export async function entries(sql: Sql, account: bigint, options: { before?: bigint; limit?: number } = {}): Promise<Entry[]> {
   const limit = Math.min(options.limit ?? 50, 500);
   const rows = await sql<{
-    id: bigint; transfer_id: bigint; kind: string; currency: Currency; amount_minor: bigint;
+    transfer_id: bigint; kind: string; currency: Currency; amount_minor: bigint;
     balance_after_minor: bigint | null; description: string; created_at: Date;
   }[]>`
-    SELECT e.id, e.transfer_id, t.kind, e.currency, e.amount_minor, e.balance_after_minor, t.description, e.created_at
-      FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
-     WHERE e.account_id = ${account} ${options.before ? sql`AND e.id < ${options.before}` : sql``}
-     ORDER BY e.id DESC LIMIT ${limit}`;
+    SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, created_at
+      FROM ledger_entries
+     WHERE account_id = ${account} ${options.before ? sql`AND transfer_id < ${options.before}` : sql``}
+     ORDER BY transfer_id DESC LIMIT ${limit}`;
   return rows.map((r) => ({
-    id: r.id,
+    id: r.transfer_id,
     transferId: r.transfer_id,
     kind: r.kind,
     amount: money(r.amount_minor, r.currency),

@@ -25,7 +25,7 @@ onEachDatabase((_sql, _target, database) => {
     });
 
     it('renders errors as { error: { code, message } } in the request’s language', async () => {
-      for (const [lang, message] of [
+      for (const [lang, message] of <[string, string][]>[
         ['en', 'This page does not exist.'],
         ['fr-FR,fr;q=0.9,en;q=0.5', 'Cette page n’existe pas.'],
         ['de;q=1, es;q=0.8', 'Esta página no existe.'],
@@ -47,7 +47,7 @@ onEachDatabase((_sql, _target, database) => {
     });
 
     it('refuses the API without a valid key', async () => {
-      for (const headers of [{}, { authorization: 'Bearer wrong-key-wrong-key-wrong' }, { authorization: API_KEY }]) {
+      for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer wrong-key-wrong-key-wrong' }, { authorization: API_KEY }]) {
         const res = await saldo.app.request('/api/v1/accounts/x', { headers });
         expect(res.status).toBe(401);
         expect((await res.json()).error.code).toBe('API_KEY_INVALID');

@@ -118,6 +118,27 @@ onEachDatabase((db) => {
         report('idempotent replay, concurrent', { requests: 10, transfers: ids.size, balance: 9300n });
       });
 
+      it('replays a key sent ten times at once even when the first request took all the funds', async () => {
+        const sql = db();
+        const { wallet, revenue } = await fundedWallet(sql, { balance: 700n });
+        const request = { idempotencyKey: key('all-in'), kind: 'charge', debit: wallet, credit: revenue, amount: eur(700n) };
+        const replies = await Promise.allSettled(Array.from({ length: 10 }, () => ledger.transfer(sql, { ...request })));
+        expect(replies.map((r) => r.status)).toEqual(Array(10).fill('fulfilled'));
+        const ids = new Set(replies.map((r) => (r as PromiseFulfilledResult<{ id: bigint }>).value.id));
+        expect(ids.size).toBe(1);
+        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ balance: eur(0n) });
+      });
+
+      it('replays a hold request sent ten times at once as one hold, even when it took all the funds', async () => {
+        const sql = db();
+        const { wallet } = await fundedWallet(sql, { balance: 500n });
+        const request = { idempotencyKey: key('hold-burst'), account: wallet, amount: eur(500n), expiresAt: new Date(Date.now() + 60_000) };
+        const replies = await Promise.allSettled(Array.from({ length: 10 }, () => ledger.hold(sql, { ...request })));
+        expect(replies.map((r) => r.status)).toEqual(Array(10).fill('fulfilled'));
+        expect(new Set(replies.map((r) => (r as PromiseFulfilledResult<{ id: bigint }>).value.id)).size).toBe(1);
+        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(500n), available: eur(0n) });
+      });
+
       it('refuses the same key with other parameters as a conflict naming the key, writing nothing (TESTS #3)', async () => {
         const sql = db();
         const { wallet, revenue, clearing } = await fundedWallet(sql, { balance: 10_000n });
@@ -157,15 +178,24 @@ onEachDatabase((db) => {
         const attempts = {
           'update transfer': sql`UPDATE ledger_transfers SET amount_minor = 1 WHERE id = ${charge.id}`,
           'delete transfer': sql`DELETE FROM ledger_transfers WHERE id = ${charge.id}`,
-          'update entry': sql`UPDATE ledger_entries SET amount_minor = 1 WHERE transfer_id = ${charge.id}`,
-          'delete entry': sql`DELETE FROM ledger_entries WHERE transfer_id = ${charge.id}`,
-          'truncate entries': sql`TRUNCATE ledger_entries`,
+          'truncate transfers': sql`TRUNCATE ledger_transfers CASCADE`,
           'delete wallet': sql`DELETE FROM ledger_accounts WHERE id = ${wallet}`,
+          'change a wallet’s currency': sql`UPDATE ledger_accounts SET currency = 'USD' WHERE id = ${wallet}`,
+          'turn a wallet into a system account': sql`UPDATE ledger_accounts SET kind = 'system', balance_minor = 0, min_balance_minor = NULL WHERE id = ${wallet}`,
         };
         for (const [what, attempt] of Object.entries(attempts)) {
           const error = await attempt.then(() => null, (e: { code?: string; message: string }) => e);
           expect([what, error?.code, error?.message]).toEqual([what, 'SL001', 'IMMUTABLE_RECORD']);
         }
+        // Entries are the two legs of each transfer, a view: nothing can write them directly.
+        for (const write of [
+          sql`UPDATE ledger_entries SET amount_minor = 1 WHERE transfer_id = ${charge.id}`,
+          sql`DELETE FROM ledger_entries WHERE transfer_id = ${charge.id}`,
+          sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_minor) VALUES (${charge.id}, ${wallet}, 1)`,
+        ]) {
+          expect(await codeOf(write)).not.toBe('no error');
+        }
+        expect(await ledger.entries(sql, wallet)).toHaveLength(2);
         // A bypass of the ledger functions cannot break the wallet's bound either.
         expect(await codeOf(sql`UPDATE ledger_accounts SET balance_minor = -1 WHERE id = ${wallet}`)).toBe('23514');
 
