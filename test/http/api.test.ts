@@ -36,10 +36,12 @@ onEachDatabase((_sql, _target, database) => {
       }
     });
 
-    it('keeps its own 404 when mounted in a host app', async () => {
+    it('keeps its own 404 when mounted in a host app, built from the public entry point', async () => {
       const { Hono } = await import('hono');
+      const { createSaldo, loadConfig } = await import('saldo');
+      const embedded = await createSaldo(loadConfig({ env: {} }), { database: database() });
       const host = new Hono();
-      host.route('/billing', saldo.app);
+      host.route('/billing', embedded.app);
       const res = await host.request('/billing/nowhere');
       expect(res.status).toBe(404);
       expect((await res.json()).error.code).toBe('NOT_FOUND');

@@ -1,0 +1,13 @@
+/**
+ * Saldo's public entry point for a host panel written in Node: build the module from a
+ * configuration, mount `saldo.app`, call its services.
+ */
+import 'reflect-metadata';
+
+export { loadConfig } from '../config/load.js';
+export type { SaldoConfig, SaldoConfigInput } from '../config/schema.js';
+export { createSaldo, type Saldo, type CreateOptions } from './saldo.js';
+export { BillingError, isBillingError, type ErrorCode } from './errors.js';
+export * from './money/index.js';
+export type { BillingAccount, AccountBalance } from './accounts/types.js';
+export type { Transfer, Hold, Entry } from './ledger/types.js';
