@@ -43,6 +43,17 @@ export const configSchema = z.object({
       defaultPaymentMode: z.string().min(1).default('prepaid'),
       /** Prefix of customer numbers, which customers also quote as their payment reference. */
       customerNumberPrefix: z.string().regex(/^[A-Z]{0,4}$/, 'expected up to 4 capital letters').default('C'),
+      /** Days after the 1st (the monthly invoice run) when converting an account is advised. */
+      conversionWindowDays: z.coerce.number().int().min(1).max(28).default(7),
+      /** The provider's time zone: what "the 1st of the month" means for its invoice run. */
+      timeZone: z.string().refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected an IANA time zone like "Europe/Paris"').default('UTC'),
       /** How long a hold (reserved funds) lives when the caller gives no expiry. */
       holdTtlMinutes: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60),
     })

@@ -8,6 +8,7 @@ import { type Money, compare, currency as toCurrency, equals, isCurrency, negate
 import type { PluginRegistry } from '../plugin/registry.js';
 import { TOKENS } from '../tokens.js';
 import * as accounts from './account.repo.js';
+import { type Conversion, type ConversionResult, convertAccount } from './convert-account.js';
 import { formatCustomerNumber } from './customer-number.js';
 import type { AccountBalance, BillingAccount } from './types.js';
 
@@ -121,6 +122,18 @@ export class AccountsService {
     if (limit.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
     this.checkLimitAllowed(account.paymentMode, limit);
     await ledger.setMinBalance(sql, account.walletId, negate(limit));
+  }
+
+  /** Switches the account between payment modes (see convertAccount for the rules). */
+  async convert(id: bigint, request: Conversion): Promise<ConversionResult> {
+    return convertAccount(this.sql, this.config, this.plugins, await this.get(id), request);
+  }
+
+  /** The account's recorded payment-mode changes, oldest first. */
+  async conversions(id: bigint) {
+    return this.sql<{ from_mode: string; to_mode: string; credit_limit_minor: bigint; changed_by: string; outside_window: boolean; created_at: Date }[]>`
+      SELECT from_mode, to_mode, credit_limit_minor, changed_by, outside_window, created_at
+        FROM payment_mode_changes WHERE account_id = ${id} ORDER BY id`;
   }
 
   /** The account's payment mode must accept the limit as it is (prepaid accepts only zero). */

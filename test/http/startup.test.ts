@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../config/load.js';
+import { readMigrations } from '../../core/db/migrate.js';
 
 const API_KEY = 'startup-test-key-0123456789';
 const running: ChildProcess[] = [];
@@ -48,7 +49,7 @@ describe('npm start', () => {
     const env = { SALDO_DATA_DIR: dataDir, SALDO_API_KEYS: API_KEY };
 
     const first = await start(env);
-    expect(first.output()).toContain(`embedded database in ${dataDir}, applied 2 migration(s)`);
+    expect(first.output()).toContain(`embedded database in ${dataDir}, applied ${readMigrations().length} migration(s)`);
     expect(first.url).toMatch(/\/billing$/);
     const health = await fetch(`${first.url}/healthz`);
     expect(health.status).toBe(200);
