@@ -54,6 +54,10 @@ export const configSchema = z.object({
           return false;
         }
       }, 'expected an IANA time zone like "Europe/Paris"').default('UTC'),
+      /** The most a line can be discounted in total, in percent of its price. */
+      discountCapPercent: z.string().regex(/^\d{1,2}(\.\d{1,2})?$|^100$/, 'expected a percentage like "25"').default('25'),
+      /** Whether due services may renew automatically from the balance (some providers forbid it). */
+      renewFromBalance: z.boolean().default(true),
       /** How long a hold (reserved funds) lives when the caller gives no expiry. */
       holdTtlMinutes: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60),
     })
@@ -63,6 +67,8 @@ export const configSchema = z.object({
     .default([
       { module: './plugins/payment-modes/prepaid', options: {} },
       { module: './plugins/payment-modes/postpaid', options: {} },
+      { module: './plugins/discounts/billing-cycle', options: {} },
+      { module: './plugins/discounts/balance-payment', options: {} },
     ]),
   secrets: z
     .object({

@@ -10,6 +10,8 @@ import { openDatabase, type Database } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { createBillingApp } from './http/app.js';
 import { createI18n } from './i18n.js';
+import { Catalogue } from './orders/catalogue.js';
+import { OrdersService } from './orders/orders.service.js';
 import { loadPlugins, registerPlugins } from './plugin/loader.js';
 import { PluginRegistry } from './plugin/registry.js';
 import { TOKENS } from './tokens.js';
@@ -20,6 +22,8 @@ export interface Saldo {
   app: Hono;
   accounts: AccountsService;
   wallets: WalletService;
+  catalogue: Catalogue;
+  orders: OrdersService;
   plugins: PluginRegistry;
   i18n: i18n;
   container: DependencyContainer;
@@ -51,14 +55,16 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
     registerPlugins(container, loaded);
     const plugins = new PluginRegistry(container);
     container.register(TOKENS.Plugins, { useValue: plugins });
-    container.registerSingleton(AccountsService);
-    container.registerSingleton(WalletService);
-
     const i18n = await createI18n(loaded);
+    container.register(TOKENS.I18n, { useValue: i18n });
+    for (const service of [AccountsService, WalletService, Catalogue, OrdersService] as const) container.registerSingleton(service as never);
+
     return {
       app: createBillingApp(container, i18n),
       accounts: container.resolve(AccountsService),
       wallets: container.resolve(WalletService),
+      catalogue: container.resolve(Catalogue),
+      orders: container.resolve(OrdersService),
       plugins,
       i18n,
       container,

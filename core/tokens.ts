@@ -1,3 +1,4 @@
+import type { i18n } from 'i18next';
 import type { InjectionToken } from 'tsyringe';
 import type { SaldoConfig } from '../config/schema.js';
 import type { Pool } from './db/connect.js';
@@ -10,6 +11,7 @@ export const TOKENS = {
   Config: Symbol('Config') as InjectionToken<SaldoConfig>,
   Sql: Symbol('Sql') as InjectionToken<Pool>,
   Plugins: Symbol('Plugins') as InjectionToken<PluginRegistry>,
+  I18n: Symbol('I18n') as InjectionToken<i18n>,
   PaymentModes: Symbol('PaymentModes') as InjectionToken<LoadedPlugin<PaymentModePlugin>>,
   Gateways: Symbol('Gateways') as InjectionToken<LoadedPlugin<GatewayPlugin>>,
   Discounts: Symbol('Discounts') as InjectionToken<LoadedPlugin<DiscountPlugin>>,

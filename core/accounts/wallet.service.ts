@@ -6,7 +6,7 @@ import * as ledger from '../ledger/ledger.repo.js';
 import type { Entry, Hold, Transfer } from '../ledger/types.js';
 import type { Currency, Money } from '../money/index.js';
 import { TOKENS } from '../tokens.js';
-import { AccountsService } from './accounts.service.js';
+import * as accountsRepo from './account.repo.js';
 import type { BillingAccount } from './types.js';
 
 type Wallet = Pick<BillingAccount, 'id' | 'walletId' | 'currency'>;
@@ -41,7 +41,6 @@ export class WalletService {
   constructor(
     @inject(TOKENS.Sql) private readonly sql: Pool,
     @inject(TOKENS.Config) private readonly config: SaldoConfig,
-    @inject(AccountsService) private readonly accounts: AccountsService,
   ) {}
 
   /** Credits money the customer paid (through a gateway) to their balance. */
@@ -70,7 +69,7 @@ export class WalletService {
 
   /** Reserves part of the balance (e.g. while a gateway collects the rest of an order). */
   async hold(accountId: bigint, amount: Money, options: MoveOptions & { expiresAt?: Date }, sql: Sql = this.sql): Promise<Hold> {
-    const account = await this.accountIn(accountId, amount);
+    const account = await this.accountIn(accountId, amount, sql);
     const ttl = this.config.billing.holdTtlMinutes * 60_000;
     return ledger.hold(sql, {
       idempotencyKey: this.scoped(account, options.idempotencyKey),
@@ -84,7 +83,7 @@ export class WalletService {
 
   /** Takes `amount` (at most what was held) of a hold as a charge; the rest is released. */
   async capture(accountId: bigint, holdId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
-    const account = await this.accountIn(accountId, amount);
+    const account = await this.accountIn(accountId, amount, sql);
     await this.ownHold(account, holdId, sql);
     return ledger.capture(sql, {
       idempotencyKey: this.scoped(account, options.idempotencyKey),
@@ -97,7 +96,7 @@ export class WalletService {
   }
 
   async release(accountId: bigint, holdId: bigint, sql: Sql = this.sql): Promise<Hold> {
-    const account = await this.wallet(accountId);
+    const account = await this.wallet(accountId, sql);
     await this.ownHold(account, holdId, sql);
     return ledger.voidHold(sql, holdId);
   }
@@ -111,7 +110,7 @@ export class WalletService {
     sql: Sql, accountId: bigint, amount: Money, options: MoveOptions, kind: string,
     sides: (account: Wallet) => Promise<{ debit: bigint; credit: bigint }>,
   ): Promise<Transfer> {
-    const account = await this.accountIn(accountId, amount);
+    const account = await this.accountIn(accountId, amount, sql);
     return ledger.transfer(sql, {
       idempotencyKey: this.scoped(account, options.idempotencyKey),
       kind,
@@ -122,10 +121,13 @@ export class WalletService {
     });
   }
 
-  private async wallet(accountId: bigint): Promise<Wallet> {
+  /** Looked up with the caller's handle: inside a transaction the pool may have no free connection. */
+  private async wallet(accountId: bigint, sql: Sql = this.sql): Promise<Wallet> {
     let found = this.wallets.get(accountId);
     if (!found) {
-      const { id, walletId, currency } = await this.accounts.get(accountId);
+      const account = await accountsRepo.findAccount(sql, { id: accountId });
+      if (!account) throw new BillingError('ACCOUNT_NOT_FOUND');
+      const { id, walletId, currency } = account;
       found = { id, walletId, currency };
       if (this.wallets.size >= 100_000) this.wallets.clear();
       this.wallets.set(accountId, found);
@@ -143,8 +145,8 @@ export class WalletService {
     return id;
   }
 
-  private async accountIn(accountId: bigint, amount: Money): Promise<Wallet> {
-    const account = await this.wallet(accountId);
+  private async accountIn(accountId: bigint, amount: Money, sql: Sql): Promise<Wallet> {
+    const account = await this.wallet(accountId, sql);
     if (amount.currency !== account.currency) {
       throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: amount.currency });
     }

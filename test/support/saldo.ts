@@ -14,6 +14,8 @@ export function testSaldo(database: Database, overrides: Partial<SaldoConfigInpu
       plugins: [
         { module: './plugins/payment-modes/prepaid', options: {} },
         { module: './plugins/payment-modes/postpaid', options: { defaultCreditLimit: '150.00' } },
+        { module: './plugins/discounts/billing-cycle', options: {} },
+        { module: './plugins/discounts/balance-payment', options: {} },
         { module: 'saldo-gateway-example', options: { merchantId: 'm_test' } },
       ],
       ...overrides,

@@ -1,0 +1,53 @@
+import type { i18n } from 'i18next';
+import { inject, injectable } from 'tsyringe';
+import type { SaldoConfig } from '../../config/schema.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { WalletService } from '../accounts/wallet.service.js';
+import type { Pool } from '../db/connect.js';
+import { BillingError } from '../errors.js';
+import * as ledger from '../ledger/ledger.repo.js';
+import type { Locale } from '../money/parse.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import { TOKENS } from '../tokens.js';
+import { Catalogue } from './catalogue.js';
+import { type CheckoutDeps, type CheckoutResult, checkout } from './checkout.js';
+import { findOrder, type Order } from './order.repo.js';
+import { type OrderRequest, type Quote, quoteOrder } from './quote.js';
+
+/** The host panel's order flow: quote, checkout, orders. */
+@injectable()
+export class OrdersService {
+  private readonly deps: CheckoutDeps;
+
+  constructor(
+    @inject(TOKENS.Sql) sql: Pool,
+    @inject(TOKENS.Config) config: SaldoConfig,
+    @inject(TOKENS.Plugins) plugins: PluginRegistry,
+    @inject(TOKENS.I18n) i18n: i18n,
+    @inject(Catalogue) catalogue: Catalogue,
+    @inject(AccountsService) accounts: AccountsService,
+    @inject(WalletService) wallets: WalletService,
+  ) {
+    this.deps = { sql, config, plugins, i18n, catalogue, accounts, wallets };
+  }
+
+  /** Prices items for an account and says whether its balance (or credit) covers them. */
+  async quote(accountId: bigint, request: OrderRequest, locale?: Locale): Promise<Quote> {
+    const account = await this.deps.accounts.get(accountId);
+    const usable = (await ledger.walletBalance(this.deps.sql, account.walletId)).available;
+    return quoteOrder(this.deps.sql, this.deps, account, usable, request, locale);
+  }
+
+  /** Checks out once per idempotency key: `paid` at once when covered, else `awaiting_payment`. */
+  checkout(accountId: bigint, request: OrderRequest, idempotencyKey: string): Promise<CheckoutResult> {
+    return checkout(this.deps, accountId, request, idempotencyKey);
+  }
+
+  /** An order of this account; another account's order is not found. */
+  async get(accountId: bigint, orderId: bigint): Promise<Order> {
+    const found = await findOrder(this.deps.sql, { id: orderId });
+    if (!found || found.accountId !== accountId) throw new BillingError('NOT_FOUND');
+    const { requestHash: _, ...order } = found;
+    return order;
+  }
+}

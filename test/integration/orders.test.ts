@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventsSince } from '../../core/events/outbox.js';
+import { money } from '../../core/money/index.js';
+import type { Saldo } from '../../core/saldo.js';
+import { onEachDatabase, report } from '../support/databases.js';
+import { codeOf, eur } from '../support/ledger-fixtures.js';
+import { testSaldo } from '../support/saldo.js';
+
+const customer = (paymentMode = 'prepaid', over: Record<string, unknown> = {}) => ({
+  externalRef: `panel-${randomUUID()}`, name: 'Client', email: 'client@example.com', country: 'FR', locale: 'fr' as const, paymentMode, ...over,
+});
+
+onEachDatabase((_sql, target, database) => {
+  describe('catalogue, quote and checkout', () => {
+    let saldo: Saldo;
+    beforeAll(async () => {
+      saldo = await testSaldo(database(), { plugins: undefined });
+      await saldo.catalogue.upsert({
+        code: 'vps-s', names: { en: 'VPS S', fr: 'VPS S (France)', es: 'VPS S (España)' }, currency: 'EUR',
+        prices: { monthly: eur(1_000n), annual: eur(12_000n) }, balanceDiscountPercent: '10',
+      });
+      await saldo.catalogue.upsert({ code: 'domain-fr', names: { en: '.fr domain' }, currency: 'EUR', prices: { annual: eur(999n) } });
+    });
+
+    const topUp = async (accountId: bigint, amount: bigint) => saldo.wallets.topUp(accountId, eur(amount), { idempotencyKey: randomUUID() });
+
+    describe('catalogue', () => {
+      it('keeps names per language, a price per cycle, and exact percentages', async () => {
+        const product = await saldo.catalogue.get('vps-s');
+        expect(product).toMatchObject({ currency: 'EUR', taxCategory: 'standard', balanceDiscountPercent: '10', prices: { monthly: eur(1_000n), annual: eur(12_000n) } });
+        expect(product.names.fr).toBe('VPS S (France)');
+      });
+      it('refuses a balance discount over 25%, a price in another currency, and no price at all', async () => {
+        const base = { code: 'x', names: { en: 'X' }, currency: 'EUR', prices: { monthly: eur(100n) } };
+        expect(await codeOf(saldo.catalogue.upsert({ ...base, balanceDiscountPercent: '25.01' }))).toBe('VALIDATION_FAILED');
+        expect(await codeOf(saldo.catalogue.upsert({ ...base, balanceDiscountPercent: '30' }))).toBe('VALIDATION_FAILED');
+        expect(await codeOf(saldo.catalogue.upsert({ ...base, prices: { monthly: money(100n, 'USD') } }))).toBe('CURRENCY_MISMATCH');
+        expect(await codeOf(saldo.catalogue.upsert({ ...base, prices: {} }))).toBe('VALIDATION_FAILED');
+        expect(await codeOf(saldo.catalogue.get('x'))).toBe('PRODUCT_NOT_FOUND');
+      });
+    });
+
+    describe('quote', () => {
+      it('prices a prepaid order the balance covers, with the balance discount and reasons in French', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 20_000n);
+        const quote = await saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] });
+        // 120.00 − 3% (3.60) − 10% of 116.40 (11.64) = 104.76
+        expect(quote).toMatchObject({ covered: true, paidFromBalance: true, total: eur(10_476n), balanceApplied: eur(10_476n), amountDue: eur(0n) });
+        expect(quote.lines[0]!.name).toBe('VPS S (France)');
+        expect(quote.lines[0]!.adjustments.map((a) => a.text)).toEqual([
+          '3 % de remise pour une facturation annuelle',
+          '10 % de remise pour un paiement par votre solde',
+        ]);
+        const es = await saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'es');
+        expect(es.lines[0]!.adjustments[1]!.text).toBe('10 % de descuento por pagar con su saldo');
+      });
+
+      it('drops the balance discount when the balance covers only part, and says what is due', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 5_000n);
+        const quote = await saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] });
+        // 120.00 − 3% = 116.40; 50.00 from the balance, 66.40 due
+        expect(quote).toMatchObject({ covered: false, paidFromBalance: false, total: eur(11_640n), balanceApplied: eur(5_000n), amountDue: eur(6_640n) });
+      });
+
+      it('takes nothing from the balance when "use my balance" is off', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 50_000n);
+        const quote = await saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }], useBalance: false });
+        expect(quote).toMatchObject({ covered: false, paidFromBalance: false, total: eur(11_640n), balanceApplied: eur(0n), amountDue: eur(11_640n) });
+      });
+
+      it('counts a postpaid account’s credit limit, and refuses beyond it', async () => {
+        const account = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(11_000n) }));
+        const within = await saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] });
+        expect(within).toMatchObject({ covered: true, total: eur(10_476n) });
+        const beyond = await saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'annual', quantity: 2 }] });
+        expect(beyond).toMatchObject({ covered: false, total: eur(23_280n), balanceApplied: eur(11_000n), amountDue: eur(12_280n) });
+      });
+
+      it('refuses unknown products, unpriced cycles and empty orders', async () => {
+        const account = await saldo.accounts.create(customer());
+        expect(await codeOf(saldo.orders.quote(account.id, { items: [{ product: 'nope', cycle: 'monthly' }] }))).toBe('PRODUCT_NOT_FOUND');
+        expect(await codeOf(saldo.orders.quote(account.id, { items: [{ product: 'domain-fr', cycle: 'monthly' }] }))).toBe('PRODUCT_CYCLE_UNAVAILABLE');
+        expect(await codeOf(saldo.orders.quote(account.id, { items: [] }))).toBe('ORDER_EMPTY');
+        expect(await codeOf(saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'monthly', quantity: 0 }] }))).toBe('VALIDATION_FAILED');
+      });
+    });
+
+    describe('checkout', () => {
+      it('charges a covered order at once, answers paid, opens its services and tells the panel', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 20_000n);
+        const result = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }, { product: 'domain-fr', cycle: 'annual' }] }, 'cart-1');
+        expect(result).toMatchObject({ status: 'paid', amountDue: eur(0n), paymentUrl: null });
+        // 3% is taken once on the order: 3% of 129.99 = 3.8997 → 3.89, allocated 3.59 to the VPS and
+        // 0.30 to the domain (largest remainder); then 10% of the VPS's 116.41 from balance = 11.64.
+        expect(result.order.lines.map((l) => [l.discount.amount, l.total.amount])).toEqual([[359n + 1_164n, 10_477n], [30n, 969n]]);
+        expect(result.order.total).toEqual(eur(11_446n));
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(20_000n - result.order.total.amount));
+
+        const services = await database().sql<{ product_code: string; cycle: string; months: number }[]>`
+          SELECT product_code, cycle, (extract(year from age(next_due_at, started_at)) * 12 + extract(month from age(next_due_at, started_at)))::int AS months
+            FROM services WHERE order_id = ${result.order.id} ORDER BY line_no`;
+        expect(services).toEqual([{ product_code: 'vps-s', cycle: 'annual', months: 12 }, { product_code: 'domain-fr', cycle: 'annual', months: 12 }]);
+        const events = (await eventsSince(database().sql)).filter((e) => e.accountId === account.id);
+        expect(events.map((e) => [e.type, e.payload.orderId])).toEqual([['order.paid', result.order.id.toString()]]);
+      });
+
+      it('charges nothing for an order the balance does not cover: holds what it can, the rest is due', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 5_000n);
+        const result = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'cart-2');
+        expect(result).toMatchObject({ status: 'awaiting_payment', amountDue: eur(6_640n), paymentUrl: `/billing/pay/${result.order.id}` });
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(5_000n), held: eur(5_000n), usableCredit: eur(0n) });
+        expect(await database().sql`SELECT 1 FROM services WHERE order_id = ${result.order.id}`).toHaveLength(0);
+        const events = (await eventsSince(database().sql)).filter((e) => e.accountId === account.id);
+        expect(events).toEqual([]);
+      });
+
+      it('holds nothing when "use my balance" is off', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 50_000n);
+        const result = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }], useBalance: false }, 'cart-3');
+        expect(result).toMatchObject({ status: 'awaiting_payment', amountDue: eur(1_000n) });
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(50_000n), held: eur(0n) });
+      });
+
+      it('replays a checkout with the same key as the same order and one charge; other items are a conflict', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 20_000n);
+        const request = { items: [{ product: 'vps-s', cycle: 'monthly' as const, quantity: 2 }] };
+        const first = await saldo.orders.checkout(account.id, request, 'cart-4');
+        const again = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly', quantity: 2 }] }, 'cart-4');
+        expect(again).toEqual(first);
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(20_000n - first.order.total.amount));
+        await expect(saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly', quantity: 3 }] }, 'cart-4'))
+          .rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', params: { key: 'cart-4' } });
+        const [orders] = await database().sql<{ n: bigint }[]>`SELECT count(*) AS n FROM orders WHERE account_id = ${account.id}`;
+        expect(orders!.n).toBe(1n);
+      });
+
+      it('answers ten simultaneous checkouts with one key as one order and one charge', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 1_800n);
+        const request = { items: [{ product: 'vps-s', cycle: 'monthly' as const }] };
+        const results = await Promise.all(Array.from({ length: 10 }, () => saldo.orders.checkout(account.id, request, 'cart-5')));
+        expect(new Set(results.map((r) => r.order.id)).size).toBe(1);
+        expect(results.every((r) => r.status === 'paid')).toBe(true);
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(900n));
+      });
+
+      it('never overdraws a prepaid account under 50 concurrent checkouts', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 9_500n);
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, `rush-${i}`)),
+        );
+        const paid = results.filter((r) => r.status === 'paid').length;
+        const state = await saldo.accounts.balance(account.id);
+        report(`50 concurrent checkouts on ${target}`, { attempts: 50, paid, awaiting: 50 - paid, balance: state.balance.amount, held: state.held.amount });
+        // each paid order costs 9.00 (10.00 − 10% from balance): ⌊95.00 / 9.00⌋ = 10
+        expect(paid).toBe(10);
+        expect(state.balance).toEqual(eur(9_500n - 10n * 900n));
+        expect(state.balance.amount - state.held.amount).toBeGreaterThanOrEqual(0n);
+      });
+    });
+  });
+});
