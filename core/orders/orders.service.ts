@@ -13,6 +13,7 @@ import { Catalogue } from './catalogue.js';
 import { type CheckoutDeps, type CheckoutResult, checkout } from './checkout.js';
 import { findOrder, type Order } from './order.repo.js';
 import { type OrderRequest, type Quote, quoteOrder } from './quote.js';
+import { cancelService, payRenewal, type RenewalOutcome, renewDue, renewIfDue, type Service, servicesOf, setAutoRenew } from './renewals.js';
 
 /** The host panel's order flow: quote, checkout, orders. */
 @injectable()
@@ -41,6 +42,33 @@ export class OrdersService {
   /** Checks out once per idempotency key: `paid` at once when covered, else `awaiting_payment`. */
   checkout(accountId: bigint, request: OrderRequest, idempotencyKey: string): Promise<CheckoutResult> {
     return checkout(this.deps, accountId, request, idempotencyKey);
+  }
+
+  /** The account's services (paid order lines), oldest first. */
+  services(accountId: bigint): Promise<Service[]> {
+    return servicesOf(this.deps.sql, accountId);
+  }
+
+  /** The renewal job: renews (or records as awaiting payment) every service due at `now`. */
+  renewDue(now?: Date): Promise<RenewalOutcome[]> {
+    return renewDue(this.deps, now);
+  }
+
+  renewIfDue(serviceId: bigint, now: Date = new Date()): Promise<RenewalOutcome> {
+    return renewIfDue(this.deps, serviceId, now);
+  }
+
+  /** The customer pays the shown period of a service from their balance. */
+  payRenewal(accountId: bigint, serviceId: bigint, period: Date): Promise<RenewalOutcome> {
+    return payRenewal(this.deps, accountId, serviceId, period);
+  }
+
+  setAutoRenew(accountId: bigint, serviceId: bigint, on: boolean): Promise<Service> {
+    return setAutoRenew(this.deps.sql, accountId, serviceId, on);
+  }
+
+  cancelService(accountId: bigint, serviceId: bigint): Promise<Service> {
+    return cancelService(this.deps.sql, accountId, serviceId);
   }
 
   /** An order of this account; another account's order is not found. */

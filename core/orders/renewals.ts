@@ -1,0 +1,174 @@
+import type { SaldoConfig } from '../../config/schema.js';
+import type { WalletService } from '../accounts/wallet.service.js';
+import type { Pool, Sql } from '../db/connect.js';
+import { BillingError, isBillingError } from '../errors.js';
+import { emit } from '../events/outbox.js';
+import { type Money, toJSON } from '../money/index.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import type { BillingCycle } from '../plugin/types.js';
+import { type Catalogue, cycleMonths } from './catalogue.js';
+import { priceLines } from './pricing.js';
+
+export interface Service {
+  id: bigint;
+  accountId: bigint;
+  productCode: string;
+  cycle: BillingCycle;
+  quantity: number;
+  status: 'active' | 'cancelled';
+  autoRenew: boolean;
+  nextDueAt: Date;
+}
+
+export type RenewalOutcome =
+  | { status: 'renewed'; period: Date; amount: Money; nextDueAt: Date }
+  | { status: 'already_renewed'; period: Date; nextDueAt: Date }
+  | { status: 'awaiting_payment'; period: Date; amount: Money; reason: 'insufficient_funds' | 'auto_renew_off' | 'balance_renewals_disabled' }
+  | { status: 'skipped'; reason: 'cancelled' | 'not_due' | 'waiting_for_payment' };
+
+export interface RenewalDeps {
+  sql: Pool;
+  config: SaldoConfig;
+  plugins: PluginRegistry;
+  catalogue: Catalogue;
+  wallets: WalletService;
+}
+
+interface ServiceRow {
+  id: bigint; account_id: bigint; product_code: string; cycle: BillingCycle; quantity: number;
+  status: 'active' | 'cancelled'; auto_renew: boolean; next_due_at: Date;
+}
+const toService = (r: ServiceRow): Service => ({
+  id: r.id, accountId: r.account_id, productCode: r.product_code, cycle: r.cycle, quantity: r.quantity,
+  status: r.status, autoRenew: r.auto_renew, nextDueAt: r.next_due_at,
+});
+
+/** Locks the service for the rest of the transaction: renewal, payment and cancellation queue here. */
+async function lockService(sql: Sql, serviceId: bigint): Promise<Service | undefined> {
+  const [row] = await sql<ServiceRow[]>`SELECT * FROM services WHERE id = ${serviceId} FOR UPDATE`;
+  return row && toService(row);
+}
+
+/** The renewal price: today's catalogue price for the cycle, with discounts as paid from balance. */
+async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Promise<Money> {
+  const [product] = await deps.catalogue.find(sql, [service.productCode]);
+  const unitPrice = product?.prices[service.cycle];
+  if (!product || !unitPrice) throw new BillingError('PRODUCT_CYCLE_UNAVAILABLE', { product: service.productCode, cycle: service.cycle });
+  const [line] = priceLines(
+    [{ productCode: product.code, cycle: service.cycle, quantity: service.quantity, unitPrice, balanceDiscountPercent: product.balanceDiscountPercent }],
+    deps.plugins.discounts, { paidFromBalance: true }, deps.config.billing.discountCapPercent,
+  );
+  return line!.total;
+}
+
+/**
+ * Takes one period's price from the balance and moves the due date by one cycle. The ledger key
+ * names the service and the period, so the job and a customer's payment of the same period can
+ * never both charge. Runs inside the caller's transaction, with the service locked.
+ */
+async function renewFromBalance(tx: Sql, deps: RenewalDeps, service: Service, amount: Money): Promise<RenewalOutcome> {
+  const period = service.nextDueAt;
+  const transfer = await deps.wallets.charge(service.accountId, amount, {
+    idempotencyKey: `renewal:${service.id}:${period.toISOString()}`,
+    description: `${service.productCode} (${service.cycle})`,
+    metadata: { service: service.id.toString(), period: period.toISOString() },
+  }, tx);
+  const [moved] = await tx<{ next_due_at: Date; period_end: Date }[]>`
+    UPDATE services SET next_due_at = next_due_at + make_interval(months => ${cycleMonths[service.cycle]})
+     WHERE id = ${service.id} RETURNING next_due_at, next_due_at AS period_end`;
+  await tx`
+    INSERT INTO service_renewals (service_id, period_start, period_end, status, amount_minor, currency, transfer_id, renewed_at)
+    VALUES (${service.id}, ${period}, ${moved!.period_end}, 'renewed', ${amount.amount}, ${amount.currency}, ${transfer.id}, now())
+    ON CONFLICT (service_id, period_start) DO UPDATE SET status = 'renewed', transfer_id = excluded.transfer_id, renewed_at = now()`;
+  await emit(tx, 'service.renewed', service.accountId, {
+    serviceId: service.id.toString(), period: period.toISOString(), nextDueAt: moved!.next_due_at.toISOString(), amount: toJSON(amount),
+  });
+  return { status: 'renewed', period, amount, nextDueAt: moved!.next_due_at };
+}
+
+/**
+ * The renewal job's work for one service that may be due. Renews from the balance when the
+ * provider allows balance renewals, the service renews automatically and the usable credit
+ * covers it; otherwise records that the period waits for payment and tells the panel — once per
+ * period, however often the job runs or however many workers run it.
+ */
+export async function renewIfDue(deps: RenewalDeps, serviceId: bigint, now: Date): Promise<RenewalOutcome> {
+  return deps.sql.begin(async (tx) => {
+    const service = await lockService(tx, serviceId);
+    if (!service || service.status === 'cancelled') return { status: 'skipped', reason: 'cancelled' } as const;
+    if (service.nextDueAt > now) return { status: 'skipped', reason: 'not_due' } as const;
+    const [waiting] = await tx`SELECT 1 FROM service_renewals WHERE service_id = ${service.id} AND period_start = ${service.nextDueAt}`;
+
+    const amount = await renewalPrice(tx, deps, service);
+    const blocked = !deps.config.billing.renewFromBalance ? 'balance_renewals_disabled' : !service.autoRenew ? 'auto_renew_off' : undefined;
+    if (!blocked) {
+      try {
+        // A period already waiting is tried again on each run: a top-up since then renews it.
+        return await renewFromBalance(tx, deps, service, amount);
+      } catch (error) {
+        if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
+      }
+    }
+    // The panel was told when the period first failed; it is not told again on every run.
+    if (waiting) return { status: 'skipped', reason: 'waiting_for_payment' } as const;
+    const reason = blocked ?? 'insufficient_funds';
+    await tx`
+      INSERT INTO service_renewals (service_id, period_start, period_end, status, amount_minor, currency)
+      VALUES (${service.id}, ${service.nextDueAt}, ${service.nextDueAt} + make_interval(months => ${cycleMonths[service.cycle]}),
+              'awaiting_payment', ${amount.amount}, ${amount.currency})`;
+    await emit(tx, 'service.renewal_failed', service.accountId, {
+      serviceId: service.id.toString(), period: service.nextDueAt.toISOString(), amount: toJSON(amount), reason,
+    });
+    return { status: 'awaiting_payment', period: service.nextDueAt, amount, reason } as const;
+  });
+}
+
+/** Services due at `now`, renewed one by one, each in its own transaction. */
+export async function renewDue(deps: RenewalDeps, now: Date = new Date()): Promise<RenewalOutcome[]> {
+  const due = await deps.sql<{ id: bigint }[]>`
+    SELECT id FROM services WHERE status = 'active' AND next_due_at <= ${now} ORDER BY next_due_at, id LIMIT 1000`;
+  const outcomes: RenewalOutcome[] = [];
+  for (const { id } of due) outcomes.push(await renewIfDue(deps, id, now));
+  return outcomes;
+}
+
+/**
+ * The customer pays the period they were shown (`period`, the due date) from their balance. If
+ * that period is already renewed, nothing is charged: the answer says so.
+ */
+export async function payRenewal(deps: RenewalDeps, accountId: bigint, serviceId: bigint, period: Date): Promise<RenewalOutcome> {
+  return deps.sql.begin(async (tx) => {
+    const service = await lockService(tx, serviceId);
+    if (!service || service.accountId !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
+    if (service.status === 'cancelled') throw new BillingError('SERVICE_CANCELLED');
+    if (service.nextDueAt.getTime() !== period.getTime()) {
+      return { status: 'already_renewed', period, nextDueAt: service.nextDueAt } as const;
+    }
+    return renewFromBalance(tx, deps, service, await renewalPrice(tx, deps, service));
+  });
+}
+
+/** Stops renewals. A period already renewed stays paid; cancelling twice changes nothing. */
+export async function cancelService(sql: Pool, accountId: bigint, serviceId: bigint): Promise<Service> {
+  return sql.begin(async (tx) => {
+    const service = await lockService(tx, serviceId);
+    if (!service || service.accountId !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
+    if (service.status === 'cancelled') return service;
+    const [row] = await tx<ServiceRow[]>`
+      UPDATE services SET status = 'cancelled', cancelled_at = now() WHERE id = ${serviceId} RETURNING *`;
+    return toService(row!);
+  });
+}
+
+/** The customer's choice to renew automatically from the balance, or not. */
+export async function setAutoRenew(sql: Pool, accountId: bigint, serviceId: bigint, on: boolean): Promise<Service> {
+  const [row] = await sql<ServiceRow[]>`
+    UPDATE services SET auto_renew = ${on} WHERE id = ${serviceId} AND account_id = ${accountId} RETURNING *`;
+  if (!row) throw new BillingError('SERVICE_NOT_FOUND');
+  return toService(row);
+}
+
+export async function servicesOf(sql: Sql, accountId: bigint): Promise<Service[]> {
+  const rows = await sql<ServiceRow[]>`SELECT * FROM services WHERE account_id = ${accountId} ORDER BY id`;
+  return rows.map(toService);
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventsSince } from '../../core/events/outbox.js';
+import type { Saldo } from '../../core/saldo.js';
+import { onEachDatabase, report } from '../support/databases.js';
+import { codeOf, eur } from '../support/ledger-fixtures.js';
+import { testSaldo } from '../support/saldo.js';
+
+const day = 86_400_000;
+
+onEachDatabase((_sql, target, database) => {
+  describe('services and renewals', () => {
+    let saldo: Saldo;
+    beforeAll(async () => {
+      saldo = await testSaldo(database());
+      // 10.00 a month; 10% off from balance → a renewal costs 9.00
+      await saldo.catalogue.upsert({ code: 'vps-s', names: { en: 'VPS S' }, currency: 'EUR', prices: { monthly: eur(1_000n) }, balanceDiscountPercent: '10' });
+    });
+
+    /** A prepaid customer with one monthly VPS bought from balance, and `spare` left on the balance. */
+    async function customerWithService(spare: bigint) {
+      const account = await saldo.accounts.create({ externalRef: `panel-${randomUUID()}`, name: 'C', email: 'c@example.com', country: 'FR' });
+      await saldo.wallets.topUp(account.id, eur(900n + spare), { idempotencyKey: 'fund' });
+      const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'first');
+      expect(order.status).toBe('paid');
+      const [service] = await saldo.orders.services(account.id);
+      return { account, service: service! };
+    }
+    const eventsOf = async (accountId: bigint) => (await eventsSince(database().sql, 0n, 10_000)).filter((e) => e.accountId === accountId).map((e) => e.type);
+    const charges = async (accountId: bigint) =>
+      (await saldo.wallets.history(accountId)).filter((e) => e.kind === 'charge').length;
+
+    it('renews a due service from the balance and moves its due date by one cycle', async () => {
+      const { account, service } = await customerWithService(900n);
+      const due = service.nextDueAt;
+      expect(await saldo.orders.renewIfDue(service.id, new Date(due.getTime() - day))).toEqual({ status: 'skipped', reason: 'not_due' });
+      const outcome = await saldo.orders.renewIfDue(service.id, due);
+      expect(outcome).toMatchObject({ status: 'renewed', period: due, amount: eur(900n) });
+      const [after] = await saldo.orders.services(account.id);
+      expect(after!.nextDueAt.getUTCMonth()).toBe((due.getUTCMonth() + 1) % 12);
+      expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(0n));
+      expect(await eventsOf(account.id)).toEqual(['order.paid', 'service.renewed']);
+    });
+
+    it('renews once when the job runs twice for the same period', async () => {
+      const { account, service } = await customerWithService(5_000n);
+      const due = service.nextDueAt;
+      expect((await saldo.orders.renewIfDue(service.id, due)).status).toBe('renewed');
+      expect(await saldo.orders.renewIfDue(service.id, due)).toEqual({ status: 'skipped', reason: 'not_due' });
+      expect(await charges(account.id)).toBe(2); // the order and one renewal
+    });
+
+    it('waits for payment when the balance is short, tells the panel once, and renews after a top-up', async () => {
+      const { account, service } = await customerWithService(100n);
+      const due = service.nextDueAt;
+      expect(await saldo.orders.renewIfDue(service.id, due)).toMatchObject({ status: 'awaiting_payment', reason: 'insufficient_funds', amount: eur(900n) });
+      expect(await saldo.orders.renewIfDue(service.id, due)).toEqual({ status: 'skipped', reason: 'waiting_for_payment' });
+      expect(await eventsOf(account.id)).toEqual(['order.paid', 'service.renewal_failed']);
+      await saldo.wallets.topUp(account.id, eur(800n), { idempotencyKey: 'later' });
+      expect((await saldo.orders.renewIfDue(service.id, due)).status).toBe('renewed');
+      expect(await eventsOf(account.id)).toEqual(['order.paid', 'service.renewal_failed', 'service.renewed']);
+    });
+
+    it('does not renew from balance when the customer turned auto-renew off, or the provider forbids it', async () => {
+      const { account, service } = await customerWithService(5_000n);
+      await saldo.orders.setAutoRenew(account.id, service.id, false);
+      expect(await saldo.orders.renewIfDue(service.id, service.nextDueAt)).toMatchObject({ status: 'awaiting_payment', reason: 'auto_renew_off' });
+      // The customer can still pay the period themselves.
+      expect(await saldo.orders.payRenewal(account.id, service.id, service.nextDueAt)).toMatchObject({ status: 'renewed', amount: eur(900n) });
+
+      const strict = await testSaldo(database(), { billing: { renewFromBalance: false } });
+      const other = await customerWithService(5_000n);
+      expect(await strict.orders.renewIfDue(other.service.id, other.service.nextDueAt)).toMatchObject({ status: 'awaiting_payment', reason: 'balance_renewals_disabled' });
+    });
+
+    it('stops renewing a cancelled service, and refuses to be paid for it', async () => {
+      const { account, service } = await customerWithService(5_000n);
+      expect((await saldo.orders.cancelService(account.id, service.id)).status).toBe('cancelled');
+      expect((await saldo.orders.cancelService(account.id, service.id)).status).toBe('cancelled');
+      expect(await saldo.orders.renewIfDue(service.id, service.nextDueAt)).toEqual({ status: 'skipped', reason: 'cancelled' });
+      expect(await codeOf(saldo.orders.payRenewal(account.id, service.id, service.nextDueAt))).toBe('SERVICE_CANCELLED');
+      expect(await charges(account.id)).toBe(1);
+    });
+
+    it('never lets one customer pay, cancel or toggle another customer’s service', async () => {
+      const { service } = await customerWithService(5_000n);
+      const stranger = await saldo.accounts.create({ externalRef: `panel-${randomUUID()}`, name: 'S', email: 's@example.com', country: 'FR' });
+      expect(await codeOf(saldo.orders.payRenewal(stranger.id, service.id, service.nextDueAt))).toBe('SERVICE_NOT_FOUND');
+      expect(await codeOf(saldo.orders.cancelService(stranger.id, service.id))).toBe('SERVICE_NOT_FOUND');
+      expect(await codeOf(saldo.orders.setAutoRenew(stranger.id, service.id, false))).toBe('SERVICE_NOT_FOUND');
+    });
+
+    it('renews once, or not at all, when renewal, payment and cancellation of one service race (TESTS #7)', async () => {
+      const tallies = { renewedOnce: 0, cancelledFirst: 0, renewedTwice: 0 };
+      for (let round = 0; round < 12; round++) {
+        const { account, service } = await customerWithService(5_000n);
+        const due = service.nextDueAt;
+        const racers = [
+          () => saldo.orders.renewIfDue(service.id, due),
+          () => saldo.orders.payRenewal(account.id, service.id, due).catch((e) => e.code),
+          () => saldo.orders.cancelService(account.id, service.id),
+        ];
+        // Rotate who starts first, so each ordering is exercised.
+        await Promise.all([0, 1, 2].map((i) => racers[(i + round) % 3]!()));
+        const [after] = await saldo.orders.services(account.id);
+        const renewals = await database().sql<{ n: bigint }[]>`SELECT count(*) AS n FROM service_renewals WHERE service_id = ${service.id} AND status = 'renewed'`;
+        const renewalCharges = (await charges(account.id)) - 1;
+        const moved = (after!.nextDueAt.getTime() - due.getTime()) > 0 ? 1 : 0;
+        if (Number(renewals[0]!.n) > 1) tallies.renewedTwice++;
+        expect(after!.status).toBe('cancelled');
+        expect([Number(renewals[0]!.n), renewalCharges, moved]).toSatisfy(
+          (r: number[]) => (r[0] === 1 && r[1] === 1 && r[2] === 1) || (r[0] === 0 && r[1] === 0 && r[2] === 0),
+        );
+        if (renewalCharges === 1) tallies.renewedOnce++;
+        else tallies.cancelledFirst++;
+      }
+      report(`renewal/payment/cancellation race on ${target}`, { rounds: 12, ...tallies });
+    });
+
+    it('renews once when two workers run the renewal job at once', async () => {
+      const { account, service } = await customerWithService(5_000n);
+      const when = new Date(service.nextDueAt.getTime() + 1);
+      await Promise.all([saldo.orders.renewDue(when), saldo.orders.renewDue(when)]);
+      const renewals = await database().sql<{ n: bigint }[]>`SELECT count(*) AS n FROM service_renewals WHERE service_id = ${service.id}`;
+      expect(renewals[0]!.n).toBe(1n);
+      expect(await charges(account.id)).toBe(2);
+      expect((await eventsOf(account.id)).filter((t) => t === 'service.renewed')).toHaveLength(1);
+    });
+  });
+});
