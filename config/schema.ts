@@ -70,6 +70,28 @@ export const configSchema = z.object({
       { module: './plugins/discounts/billing-cycle', options: {} },
       { module: './plugins/discounts/balance-payment', options: {} },
     ]),
+  /** Where events go besides in-process handlers: signed HTTP webhooks. */
+  webhooks: z
+    .array(
+      z.object({
+        url: z.url(),
+        /** Shared with the receiver, which checks each request's signature with it. */
+        secret: z.string().min(16, 'expected at least 16 characters'),
+        /** Event types to send; all when omitted. */
+        events: z.array(z.string()).optional(),
+      }),
+    )
+    .default([]),
+  events: z
+    .object({
+      /** Attempts before a delivery is marked failed (backoff doubles from 1 s up to 1 h). */
+      maxAttempts: z.coerce.number().int().min(1).max(50).default(15),
+      /** How long one webhook request may take. */
+      timeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
+      /** How often the dispatcher looks for work when running in the background. */
+      pollMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    })
+    .prefault({}),
   secrets: z
     .object({
       /** API keys the host panel presents on the JSON API (`Authorization: Bearer …`). */

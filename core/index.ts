@@ -11,3 +11,5 @@ export { BillingError, isBillingError, type ErrorCode } from './errors.js';
 export * from './money/index.js';
 export type { BillingAccount, AccountBalance } from './accounts/types.js';
 export type { Transfer, Hold, Entry } from './ledger/types.js';
+export { verify as verifyWebhook, sign as signWebhook, SIGNATURE_HEADER } from './events/signature.js';
+export type { OutboxEvent, EventType } from './events/outbox.js';

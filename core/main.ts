@@ -9,6 +9,7 @@ import { createSaldo } from './saldo.js';
 async function main() {
   const config = loadConfig();
   const saldo = await createSaldo(config);
+  saldo.events.start();
   const base = config.server.basePath;
 
   const root = new Hono();

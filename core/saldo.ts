@@ -10,6 +10,7 @@ import { openDatabase, type Database } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { createBillingApp } from './http/app.js';
 import { createI18n } from './i18n.js';
+import { EventDispatcher } from './events/dispatcher.js';
 import { Catalogue } from './orders/catalogue.js';
 import { OrdersService } from './orders/orders.service.js';
 import { loadPlugins, registerPlugins } from './plugin/loader.js';
@@ -24,6 +25,8 @@ export interface Saldo {
   wallets: WalletService;
   catalogue: Catalogue;
   orders: OrdersService;
+  /** Events for the host panel: `saldo.events.on('order.paid', fn)`; `start()` delivers in the background. */
+  events: EventDispatcher;
   plugins: PluginRegistry;
   i18n: i18n;
   container: DependencyContainer;
@@ -57,7 +60,9 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
     container.register(TOKENS.Plugins, { useValue: plugins });
     const i18n = await createI18n(loaded);
     container.register(TOKENS.I18n, { useValue: i18n });
-    for (const service of [AccountsService, WalletService, Catalogue, OrdersService] as const) container.registerSingleton(service as never);
+    for (const service of [AccountsService, WalletService, Catalogue, OrdersService, EventDispatcher] as const) container.registerSingleton(service as never);
+    const events = container.resolve(EventDispatcher);
+    await events.syncTargets();
 
     return {
       app: createBillingApp(container, i18n),
@@ -65,12 +70,16 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       wallets: container.resolve(WalletService),
       catalogue: container.resolve(Catalogue),
       orders: container.resolve(OrdersService),
+      events,
       plugins,
       i18n,
       container,
       database,
       migrated: applied,
-      close: () => database.close(),
+      close: async () => {
+        await events.stop();
+        await database.close();
+      },
     };
   } catch (error) {
     if (!options.database) await database.close();
