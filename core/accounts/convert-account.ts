@@ -2,7 +2,8 @@ import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
 import * as ledger from '../ledger/ledger.repo.js';
-import { type Money, negate } from '../money/index.js';
+import { emit } from '../events/outbox.js';
+import { type Money, negate, toJSON } from '../money/index.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { BillingAccount } from './types.js';
 
@@ -69,6 +70,9 @@ export async function convertAccount(
       INSERT INTO payment_mode_changes (account_id, from_mode, to_mode, credit_limit_minor, currency, changed_by, outside_window, created_at)
       VALUES (${account.id}, ${row!.payment_mode}, ${request.to}, ${creditLimit.amount}, ${account.currency}, ${request.by},
               ${outsideWindow}, ${at})`;
+    await emit(tx, 'account.mode_changed', account.id, {
+      externalRef: account.externalRef, from: row!.payment_mode, to: request.to, creditLimit: toJSON(creditLimit), outsideWindow, by: request.by,
+    });
   });
 
   return { from: account.paymentMode, to: request.to, creditLimit, warnings: outsideWindow ? ['OUTSIDE_CONVERSION_WINDOW'] : [] };

@@ -3,6 +3,7 @@ import type { AccountsService } from '../accounts/accounts.service.js';
 import type { WalletService } from '../accounts/wallet.service.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
+import { noteLowBalance } from '../accounts/low-balance.js';
 import { emit } from '../events/outbox.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import { requestHash } from '../ledger/request-hash.js';
@@ -95,6 +96,7 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
       await emit(tx, 'order.paid', accountId, {
         orderId: id.toString(), externalRef: account.externalRef, total: toJSON(quote.total), idempotencyKey: key,
       });
+      await noteLowBalance(tx, account, quote.total);
     }
     return respond(withoutHash((await findOrder(tx, { id }))!));
   });

@@ -66,6 +66,12 @@ onEachDatabase((_sql, _target, database) => {
         { from_mode: 'postpaid', to_mode: 'prepaid', credit_limit_minor: 0n, changed_by: 'operator:joan', outside_window: true, created_at: onThe(20) },
       ]);
       expect(await codeOf(database().sql`DELETE FROM payment_mode_changes WHERE account_id = ${account.id}`)).toBe('SL001');
+      const events = await database().sql<{ type: string; payload: { from: string; to: string; creditLimit: { amount: string }; by: string } }[]>`
+        SELECT type, payload FROM events WHERE account_id = ${account.id} ORDER BY seq`;
+      expect(events.map((e) => [e.type, e.payload.from, e.payload.to, e.payload.creditLimit.amount, e.payload.by])).toEqual([
+        ['account.mode_changed', 'prepaid', 'postpaid', '99.00', 'operator:marta'],
+        ['account.mode_changed', 'postpaid', 'prepaid', '0.00', 'operator:joan'],
+      ]);
     });
 
     it('refuses a conversion to the same or an unknown mode, or a limit on prepaid', async () => {

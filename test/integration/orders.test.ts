@@ -109,6 +109,19 @@ onEachDatabase((_sql, target, database) => {
         expect(events.map((e) => [e.type, e.payload.orderId])).toEqual([['order.paid', result.order.id.toString()]]);
       });
 
+      it('tells the panel once when a checkout takes usable credit below the low-balance threshold', async () => {
+        const account = await saldo.accounts.create(customer('prepaid', { lowBalanceThreshold: eur(1_500n) }));
+        await topUp(account.id, 3_000n);
+        const monthly = { items: [{ product: 'vps-s', cycle: 'monthly' as const }] }; // 9.00 from balance
+        await saldo.orders.checkout(account.id, monthly, 'a'); // 30.00 → 21.00: above 15.00
+        await saldo.orders.checkout(account.id, monthly, 'b'); // 21.00 → 12.00: crosses
+        await saldo.orders.checkout(account.id, monthly, 'c'); // 12.00 → 3.00: already below
+        const events = await database().sql<{ type: string; payload: { usableCredit: { amount: string } } }[]>`
+          SELECT type, payload FROM events WHERE account_id = ${account.id} ORDER BY seq`;
+        expect(events.map((e) => e.type)).toEqual(['order.paid', 'order.paid', 'balance.low', 'order.paid']);
+        expect(events[2]!.payload.usableCredit.amount).toBe('12.00');
+      });
+
       it('charges nothing for an order the balance does not cover: holds what it can, the rest is due', async () => {
         const account = await saldo.accounts.create(customer());
         await topUp(account.id, 5_000n);

@@ -1,0 +1,20 @@
+import type { Sql } from '../db/connect.js';
+import { emit } from '../events/outbox.js';
+import * as ledger from '../ledger/ledger.repo.js';
+import { type Money, toJSON } from '../money/index.js';
+import type { BillingAccount } from './types.js';
+
+/**
+ * Tells the panel (balance.low) when a charge of `spent` has just taken the account's usable
+ * credit below its low-balance threshold — once, on the crossing, not on every charge below it.
+ * Call with the transaction that made the charge.
+ */
+export async function noteLowBalance(tx: Sql, account: Pick<BillingAccount, 'id' | 'walletId' | 'lowBalanceThreshold'>, spent: Money): Promise<void> {
+  const threshold = account.lowBalanceThreshold;
+  if (!threshold) return;
+  const { available } = await ledger.walletBalance(tx, account.walletId);
+  const before = available.amount + spent.amount;
+  if (before >= threshold.amount && available.amount < threshold.amount) {
+    await emit(tx, 'balance.low', account.id, { usableCredit: toJSON(available), threshold: toJSON(threshold) });
+  }
+}
