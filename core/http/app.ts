@@ -3,7 +3,7 @@ import type { i18n } from 'i18next';
 import type { DependencyContainer } from 'tsyringe';
 import { BillingError } from '../errors.js';
 import { TOKENS } from '../tokens.js';
-import { apiRoutes } from './api.routes.js';
+import { apiRoutes } from './api/index.js';
 import { errorResponse } from './errors.js';
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../support/databases.js';
 import type { Saldo } from '../../core/saldo.js';
@@ -7,7 +8,7 @@ import { API_KEY, testSaldo } from '../support/saldo.js';
 const auth = { authorization: `Bearer ${API_KEY}` };
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',
-  headers: { 'content-type': 'application/json', ...auth, ...headers },
+  headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...auth, ...headers },
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
 

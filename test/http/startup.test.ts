@@ -57,7 +57,7 @@ describe('npm start', () => {
 
     const created = await fetch(`${first.url}/api/v1/accounts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, 'idempotency-key': 'create-kept-1' },
       body: JSON.stringify({ externalRef: 'kept-1', name: 'Kept Ltd', email: 'k@example.com', country: 'GB' }),
     });
     expect(created.status).toBe(201);

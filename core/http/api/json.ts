@@ -1,0 +1,112 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type { AccountBalance, BillingAccount } from '../../accounts/types.js';
+import { BillingError } from '../../errors.js';
+import { type Currency, type Money, parseDecimal, toJSON } from '../../money/index.js';
+import type { Product } from '../../orders/catalogue.js';
+import type { CheckoutResult } from '../../orders/checkout.js';
+import type { Order } from '../../orders/order.repo.js';
+import type { Quote } from '../../orders/quote.js';
+import type { RenewalOutcome, Service } from '../../orders/renewals.js';
+
+// The API's JSON: ids and amounts as strings (amounts as exact decimals), dates as ISO 8601.
+
+export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw new BillingError('BODY_INVALID');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new BillingError('VALIDATION_FAILED', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(body)'))].join(', ') });
+  }
+  return parsed.data;
+}
+
+/** An API amount ("12.50") in the given currency; undefined stays undefined. */
+export const amount = (value: string | undefined, currency: Currency): Money | undefined =>
+  value === undefined ? undefined : parseDecimal(value, currency, { allowZero: true });
+
+export const accountJson = (a: BillingAccount, balance?: AccountBalance) => ({
+  id: a.id.toString(),
+  externalRef: a.externalRef,
+  customerNumber: a.customerNumber,
+  name: a.name,
+  email: a.email,
+  currency: a.currency,
+  locale: a.locale,
+  country: a.country,
+  vatId: a.vatId,
+  paymentMode: a.paymentMode,
+  creditLimit: toJSON(a.creditLimit),
+  lowBalanceThreshold: a.lowBalanceThreshold && toJSON(a.lowBalanceThreshold),
+  createdAt: a.createdAt.toISOString(),
+  ...(balance && {
+    balance: { balance: toJSON(balance.balance), held: toJSON(balance.held), usableCredit: toJSON(balance.usableCredit), low: balance.low },
+  }),
+});
+
+export const productJson = (p: Product) => ({
+  code: p.code,
+  names: p.names,
+  currency: p.currency,
+  taxCategory: p.taxCategory,
+  balanceDiscountPercent: p.balanceDiscountPercent,
+  prices: Object.fromEntries(Object.entries(p.prices).map(([cycle, price]) => [cycle, toJSON(price)])),
+  active: p.active,
+});
+
+export const quoteJson = (q: Quote) => ({
+  currency: q.currency,
+  lines: q.lines.map((l) => ({
+    product: l.productCode, name: l.name, cycle: l.cycle, quantity: l.quantity,
+    unitPrice: toJSON(l.unitPrice), subtotal: toJSON(l.subtotal), discount: toJSON(l.discount), total: toJSON(l.total),
+    adjustments: l.adjustments.map((a) => ({ code: a.code, reason: a.text, amount: toJSON(a.amount) })),
+  })),
+  subtotal: toJSON(q.subtotal),
+  discount: toJSON(q.discount),
+  total: toJSON(q.total),
+  useBalance: q.useBalance,
+  covered: q.covered,
+  usableCredit: toJSON(q.usableCredit),
+  balanceApplied: toJSON(q.balanceApplied),
+  amountDue: toJSON(q.amountDue),
+});
+
+export const orderJson = (o: Order) => ({
+  id: o.id.toString(),
+  status: o.status,
+  currency: o.currency,
+  useBalance: o.useBalance,
+  subtotal: toJSON(o.subtotal),
+  discount: toJSON(o.discount),
+  total: toJSON(o.total),
+  balanceApplied: toJSON(o.balanceApplied),
+  amountDue: toJSON(o.amountDue),
+  createdAt: o.createdAt.toISOString(),
+  paidAt: o.paidAt?.toISOString() ?? null,
+  lines: o.lines.map((l) => ({
+    product: l.productCode, cycle: l.cycle, quantity: l.quantity, unitPrice: toJSON(l.unitPrice),
+    subtotal: toJSON(l.subtotal), discount: toJSON(l.discount), total: toJSON(l.total),
+    adjustments: l.adjustments.map((a) => ({ code: a.code, reasonKey: a.reasonKey, params: a.params, amount: toJSON(a.amount) })),
+  })),
+});
+
+export const checkoutJson = (r: CheckoutResult) => ({
+  status: r.status, amountDue: toJSON(r.amountDue), paymentUrl: r.paymentUrl, order: orderJson(r.order),
+});
+
+export const serviceJson = (s: Service) => ({
+  id: s.id.toString(), product: s.productCode, cycle: s.cycle, quantity: s.quantity, status: s.status,
+  autoRenew: s.autoRenew, nextDueAt: s.nextDueAt.toISOString(),
+});
+
+export const renewalJson = (r: RenewalOutcome) => ({
+  status: r.status,
+  ...('period' in r && { period: r.period.toISOString() }),
+  ...('amount' in r && { amount: toJSON(r.amount) }),
+  ...('nextDueAt' in r && { nextDueAt: r.nextDueAt.toISOString() }),
+  ...('reason' in r && { reason: r.reason }),
+});

@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import type { DependencyContainer } from 'tsyringe';
+import { z } from 'zod';
+import { AccountsService } from '../../accounts/accounts.service.js';
+import { BillingError } from '../../errors.js';
+import { OrdersService } from '../../orders/orders.service.js';
+import { orderItemsSchema } from '../../orders/quote.js';
+import { checkoutJson, orderJson, quoteJson, readBody, renewalJson, serviceJson } from './json.js';
+
+const id = (text: string) => {
+  if (!/^\d{1,18}$/.test(text)) throw new BillingError('NOT_FOUND');
+  return BigInt(text);
+};
+
+const orderBody = orderItemsSchema.extend({ locale: z.enum(['en', 'fr', 'es']).optional() });
+
+/** The order flow for one account (`/accounts/:ref/…`): quote, checkout, orders, services. */
+export function orderRoutes(container: DependencyContainer): Hono {
+  const accounts = container.resolve(AccountsService);
+  const orders = container.resolve(OrdersService);
+  const api = new Hono();
+  const account = (ref: string) => accounts.getByExternalRef(ref);
+
+  api.post('/:ref/quote', async (c) => {
+    const { locale, ...request } = await readBody(c, orderBody);
+    return c.json(quoteJson(await orders.quote((await account(c.req.param('ref'))).id, request, locale)));
+  });
+
+  /** `paid`: activate now. `awaiting_payment`: send the customer to `paymentUrl`. */
+  api.post('/:ref/checkout', async (c) => {
+    const { locale: _, ...request } = await readBody(c, orderBody);
+    const result = await orders.checkout((await account(c.req.param('ref'))).id, request, c.req.header('idempotency-key')!);
+    return c.json(checkoutJson(result), 201);
+  });
+
+  api.get('/:ref/orders/:id', async (c) => {
+    return c.json(orderJson(await orders.get((await account(c.req.param('ref'))).id, id(c.req.param('id')))));
+  });
+
+  api.get('/:ref/services', async (c) => {
+    return c.json({ services: (await orders.services((await account(c.req.param('ref'))).id)).map(serviceJson) });
+  });
+
+  api.post('/:ref/services/:id/cancel', async (c) => {
+    return c.json(serviceJson(await orders.cancelService((await account(c.req.param('ref'))).id, id(c.req.param('id')))));
+  });
+
+  api.post('/:ref/services/:id/auto-renew', async (c) => {
+    const { on } = await readBody(c, z.object({ on: z.boolean() }));
+    return c.json(serviceJson(await orders.setAutoRenew((await account(c.req.param('ref'))).id, id(c.req.param('id')), on)));
+  });
+
+  /** Pays the period the customer was shown (`period`: its due date) from the balance. */
+  api.post('/:ref/services/:id/pay', async (c) => {
+    const { period } = await readBody(c, z.object({ period: z.iso.datetime({ offset: true }) }));
+    const outcome = await orders.payRenewal((await account(c.req.param('ref'))).id, id(c.req.param('id')), new Date(period));
+    return c.json(renewalJson(outcome));
+  });
+
+  return api;
+}
