@@ -92,6 +92,14 @@ export const configSchema = z.object({
       pollMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
     })
     .prefault({}),
+  jobs: z
+    .object({
+      /** How often due services are renewed (or recorded as awaiting payment). */
+      renewalsEveryMinutes: z.coerce.number().int().min(1).max(1440).default(60),
+      /** How often expired holds are released (they are also released whenever a payment needs them). */
+      holdSweepEveryMinutes: z.coerce.number().int().min(1).max(1440).default(5),
+    })
+    .prefault({}),
   secrets: z
     .object({
       /** API keys the host panel presents on the JSON API (`Authorization: Bearer …`). */

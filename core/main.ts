@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { loadConfig } from '../config/load.js';
 import { isBillingError } from './errors.js';
+import { startJobs } from './jobs/scheduler.js';
 import { createSaldo } from './saldo.js';
 
 /** The standalone server: Saldo's sub-app mounted at its base path, as a host panel would. */
@@ -10,6 +11,7 @@ async function main() {
   const config = loadConfig();
   const saldo = await createSaldo(config);
   saldo.events.start();
+  const jobs = startJobs(saldo.database.sql, config, saldo.orders);
   const base = config.server.basePath;
 
   const root = new Hono();
@@ -25,6 +27,7 @@ async function main() {
   const stop = async (signal: string) => {
     console.log(`Saldo is stopping (${signal})`);
     server.close();
+    jobs.stop();
     await saldo.close();
     process.exit(0);
   };

@@ -13,6 +13,7 @@ import { Catalogue } from './catalogue.js';
 import { type CheckoutDeps, type CheckoutResult, checkout } from './checkout.js';
 import { findOrder, type Order } from './order.repo.js';
 import { type OrderRequest, type Quote, quoteOrder } from './quote.js';
+import { type GatewayResult, settlePayment } from './settle-payment.js';
 import { cancelService, payRenewal, type RenewalOutcome, renewDue, renewIfDue, type Service, servicesOf, setAutoRenew } from './renewals.js';
 
 /** The host panel's order flow: quote, checkout, orders. */
@@ -69,6 +70,11 @@ export class OrdersService {
 
   cancelService(accountId: bigint, serviceId: bigint): Promise<Service> {
     return cancelService(this.deps.sql, accountId, serviceId);
+  }
+
+  /** Applies the outcome of the gateway part of an awaiting order (the payment gateways call this). */
+  settlePayment(orderId: bigint, result: GatewayResult): Promise<Order> {
+    return settlePayment(this.deps, orderId, result);
   }
 
   /** An order of this account; another account's order is not found. */

@@ -133,6 +133,39 @@ onEachDatabase((_sql, target, database) => {
         expect(events).toEqual([]);
       });
 
+      it('posts the held part when the gateway part succeeds: the order is paid once, services open', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 5_000n);
+        const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'split');
+        expect(order).toMatchObject({ status: 'awaiting_payment', balanceApplied: eur(5_000n), amountDue: eur(6_640n) });
+
+        const paid = await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'pay_123' });
+        expect(paid.status).toBe('paid');
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(0n), held: eur(0n) });
+        const history = (await saldo.wallets.history(account.id)).map((e) => [e.kind, e.amount.amount]);
+        expect(history.slice(0, 3)).toEqual([['charge', -6_640n], ['capture', -5_000n], ['top_up', 6_640n]]);
+
+        // A second notice of the same payment changes nothing.
+        expect((await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'pay_123' })).status).toBe('paid');
+        expect((await saldo.wallets.history(account.id)).length).toBe(history.length);
+        expect(await database().sql`SELECT 1 FROM services WHERE order_id = ${order.id}`).toHaveLength(1);
+        const events = (await eventsSince(database().sql)).filter((e) => e.accountId === account.id);
+        expect(events.map((e) => e.type)).toEqual(['order.paid']);
+      });
+
+      it('releases the held part when the gateway part fails, and cancels the order', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 5_000n);
+        const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'split-fail');
+        const failed = await saldo.orders.settlePayment(order.id, { status: 'failed', reason: 'card_declined' });
+        expect(failed.status).toBe('cancelled');
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(5_000n), held: eur(0n), usableCredit: eur(5_000n) });
+        // The gateway collects after all: the order stays cancelled, the money goes to the balance, once.
+        expect((await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'late' })).status).toBe('cancelled');
+        expect((await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'late' })).status).toBe('cancelled');
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(5_000n + 6_640n));
+      });
+
       it('holds nothing when "use my balance" is off', async () => {
         const account = await saldo.accounts.create(customer());
         await topUp(account.id, 50_000n);
