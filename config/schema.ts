@@ -58,6 +58,8 @@ export const configSchema = z.object({
       discountCapPercent: z.string().regex(/^\d{1,2}(\.\d{1,2})?$|^100$/, 'expected a percentage like "25"').default('25'),
       /** Whether due services may renew automatically from the balance (some providers forbid it). */
       renewFromBalance: z.boolean().default(true),
+      /** Days an unpaid renewal may wait before the panel is asked to suspend the service. */
+      suspendAfterDays: z.coerce.number().int().min(0).max(90).default(7),
       /** How long a hold (reserved funds) lives when the caller gives no expiry. */
       holdTtlMinutes: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60),
     })

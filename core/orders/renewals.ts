@@ -26,6 +26,7 @@ export type RenewalOutcome =
   | { status: 'renewed'; period: Date; amount: Money; nextDueAt: Date }
   | { status: 'already_renewed'; period: Date; nextDueAt: Date }
   | { status: 'awaiting_payment'; period: Date; amount: Money; reason: 'insufficient_funds' | 'auto_renew_off' | 'balance_renewals_disabled' }
+  | { status: 'suspend_requested'; period: Date }
   | { status: 'skipped'; reason: 'cancelled' | 'not_due' | 'waiting_for_payment' };
 
 export interface RenewalDeps {
@@ -101,7 +102,8 @@ export async function renewIfDue(deps: RenewalDeps, serviceId: bigint, now: Date
     const service = await lockService(tx, serviceId);
     if (!service || service.status === 'cancelled') return { status: 'skipped', reason: 'cancelled' } as const;
     if (service.nextDueAt > now) return { status: 'skipped', reason: 'not_due' } as const;
-    const [waiting] = await tx`SELECT 1 FROM service_renewals WHERE service_id = ${service.id} AND period_start = ${service.nextDueAt}`;
+    const [waiting] = await tx<{ suspend_requested_at: Date | null }[]>`
+      SELECT suspend_requested_at FROM service_renewals WHERE service_id = ${service.id} AND period_start = ${service.nextDueAt}`;
 
     const amount = await renewalPrice(tx, deps, service);
     const blocked = !deps.config.billing.renewFromBalance ? 'balance_renewals_disabled' : !service.autoRenew ? 'auto_renew_off' : undefined;
@@ -113,8 +115,17 @@ export async function renewIfDue(deps: RenewalDeps, serviceId: bigint, now: Date
         if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
       }
     }
-    // The panel was told when the period first failed; it is not told again on every run.
-    if (waiting) return { status: 'skipped', reason: 'waiting_for_payment' } as const;
+    // The panel was told when the period first failed; it is not told again on every run, only
+    // once more, to suspend the service, when the period is still unpaid after the grace days.
+    if (waiting) {
+      const graceOver = now.getTime() - service.nextDueAt.getTime() >= deps.config.billing.suspendAfterDays * 86_400_000;
+      if (!graceOver || waiting.suspend_requested_at) return { status: 'skipped', reason: 'waiting_for_payment' } as const;
+      await tx`UPDATE service_renewals SET suspend_requested_at = now() WHERE service_id = ${service.id} AND period_start = ${service.nextDueAt}`;
+      await emit(tx, 'service.suspend_requested', service.accountId, {
+        serviceId: service.id.toString(), period: service.nextDueAt.toISOString(), amount: toJSON(amount),
+      });
+      return { status: 'suspend_requested', period: service.nextDueAt } as const;
+    }
     const reason = blocked ?? 'insufficient_funds';
     await tx`
       INSERT INTO service_renewals (service_id, period_start, period_end, status, amount_minor, currency)

@@ -1,6 +1,6 @@
-import { BillingError } from '../errors.js';
+import { BillingError, isBillingError } from '../errors.js';
 import { emit } from '../events/outbox.js';
-import { toJSON } from '../money/index.js';
+import { money, toJSON } from '../money/index.js';
 import type { CheckoutDeps } from './checkout.js';
 import { createServices, findOrder, type Order } from './order.repo.js';
 
@@ -36,10 +36,28 @@ export async function settlePayment(deps: CheckoutDeps, orderId: bigint, result:
     }
 
     if (order.amountDue.amount > 0n) await deps.wallets.topUp(order.accountId, order.amountDue, { ...keys('gateway'), description: `Payment ${result.reference}` }, tx);
-    if (order.holdId) await deps.wallets.capture(order.accountId, order.holdId, order.balanceApplied, { ...keys('capture'), description: `Order ${orderId}` }, tx);
-    const charge = order.amountDue.amount > 0n
-      ? await deps.wallets.charge(order.accountId, order.amountDue, { ...keys('charge'), description: `Order ${orderId}` }, tx)
-      : undefined;
+    let fromGateway = order.amountDue;
+    if (order.holdId) {
+      try {
+        await deps.wallets.capture(order.accountId, order.holdId, order.balanceApplied, { ...keys('capture'), description: `Order ${orderId}` }, tx);
+      } catch (error) {
+        // The reservation lapsed while the customer paid: take that part from the balance now.
+        if (!isBillingError(error, 'HOLD_EXPIRED') && !isBillingError(error, 'HOLD_NOT_PENDING')) throw error;
+        if (error.code === 'HOLD_EXPIRED') await deps.wallets.release(order.accountId, order.holdId, tx);
+        fromGateway = money(order.amountDue.amount + order.balanceApplied.amount, order.currency);
+      }
+    }
+    let charge;
+    try {
+      charge = fromGateway.amount > 0n
+        ? await deps.wallets.charge(order.accountId, fromGateway, { ...keys('charge'), description: `Order ${orderId}` }, tx)
+        : undefined;
+    } catch (error) {
+      // Spent elsewhere meanwhile: what the gateway collected stays on the balance (credited
+      // above, never lost) and the order keeps waiting for the rest.
+      if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
+      return strip((await findOrder(tx, { id: orderId }))!);
+    }
     await tx`UPDATE orders SET status = 'paid', paid_at = now(), charge_transfer_id = ${charge?.id ?? null} WHERE id = ${orderId}`;
     await createServices(tx, orderId, order.accountId);
     await emit(tx, 'order.paid', order.accountId, { orderId: orderId.toString(), total: toJSON(order.total), reference: result.reference });

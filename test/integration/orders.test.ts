@@ -153,6 +153,20 @@ onEachDatabase((_sql, target, database) => {
         expect(events.map((e) => e.type)).toEqual(['order.paid']);
       });
 
+      it('takes the balance part anyway when the hold lapsed before the gateway part succeeded', async () => {
+        const account = await saldo.accounts.create(customer());
+        await topUp(account.id, 5_000n);
+        const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'slow-payer');
+        // The customer took longer than the hold's life: expire it as the sweep would.
+        await database().sql.begin(async (tx) => {
+          await tx`UPDATE ledger_holds SET status = 'expired', settled_at = now() WHERE id = ${order.holdId!}`;
+          await tx`UPDATE ledger_accounts SET held_minor = held_minor - 5000 WHERE id = ${account.walletId}`;
+        });
+        const paid = await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'pay_slow' });
+        expect(paid.status).toBe('paid');
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(0n), held: eur(0n) });
+      });
+
       it('releases the held part when the gateway part fails, and cancels the order', async () => {
         const account = await saldo.accounts.create(customer());
         await topUp(account.id, 5_000n);

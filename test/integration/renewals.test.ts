@@ -63,6 +63,16 @@ onEachDatabase((_sql, target, database) => {
       expect(await eventsOf(account.id)).toEqual(['order.paid', 'service.renewal_failed', 'service.renewed']);
     });
 
+    it('asks the panel once to suspend a service whose renewal is still unpaid after the grace days', async () => {
+      const { account, service } = await customerWithService(100n);
+      const due = service.nextDueAt;
+      expect((await saldo.orders.renewIfDue(service.id, due)).status).toBe('awaiting_payment');
+      expect(await saldo.orders.renewIfDue(service.id, new Date(due.getTime() + 6 * day))).toEqual({ status: 'skipped', reason: 'waiting_for_payment' });
+      expect(await saldo.orders.renewIfDue(service.id, new Date(due.getTime() + 7 * day))).toEqual({ status: 'suspend_requested', period: due });
+      expect(await saldo.orders.renewIfDue(service.id, new Date(due.getTime() + 8 * day))).toEqual({ status: 'skipped', reason: 'waiting_for_payment' });
+      expect(await eventsOf(account.id)).toEqual(['order.paid', 'service.renewal_failed', 'service.suspend_requested']);
+    });
+
     it('does not renew from balance when the customer turned auto-renew off, or the provider forbids it', async () => {
       const { account, service } = await customerWithService(5_000n);
       await saldo.orders.setAutoRenew(account.id, service.id, false);
