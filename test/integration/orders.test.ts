@@ -180,6 +180,16 @@ onEachDatabase((_sql, target, database) => {
         expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(5_000n + 6_640n));
       });
 
+      it('charges a postpaid order against the credit limit, and holds what is left of it when the order goes beyond', async () => {
+        const account = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(11_000n) }));
+        const within = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'pp-1');
+        expect(within).toMatchObject({ status: 'paid', amountDue: eur(0n) });
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(-10_476n), usableCredit: eur(524n) });
+        const beyond = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'pp-2');
+        expect(beyond).toMatchObject({ status: 'awaiting_payment', amountDue: eur(1_000n - 524n) });
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(-10_476n), held: eur(524n), usableCredit: eur(0n) });
+      });
+
       it('holds nothing when "use my balance" is off', async () => {
         const account = await saldo.accounts.create(customer());
         await topUp(account.id, 50_000n);
