@@ -20,6 +20,8 @@ const envFields: Record<string, string> = {
   SALDO_DEFAULT_CURRENCY: 'billing.defaultCurrency',
   SALDO_DEFAULT_LOCALE: 'billing.defaultLocale',
   SALDO_API_KEYS: 'secrets.apiKeys',
+  SALDO_SESSION_SECRET: 'secrets.sessionSecret',
+  SALDO_PANEL_URL: 'branding.panelUrl',
 };
 
 type Tree = { [key: string]: unknown };

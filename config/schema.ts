@@ -72,6 +72,30 @@ export const configSchema = z.object({
       { module: './plugins/discounts/billing-cycle', options: {} },
       { module: './plugins/discounts/balance-payment', options: {} },
     ]),
+  /** What customers see: the provider's brand, and where to send them back to. */
+  branding: z
+    .object({
+      providerName: z.string().min(1).max(100).default('Demo Hosting'),
+      logoUrl: z.url().optional(),
+      primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour like "#1f6feb"').default('#1f5fbf'),
+      supportEmail: z.email().default('support@example.com'),
+      /** The host panel's address: the "sign in through your control panel" link. */
+      panelUrl: z.url().default('http://127.0.0.1:3000/'),
+    })
+    .prefault({}),
+  customers: z
+    .object({
+      /** How long a hand-off link from the panel may be opened. */
+      handoffSeconds: z.coerce.number().int().min(10).max(900).default(120),
+      /** How long a customer session lasts. */
+      sessionMinutes: z.coerce.number().int().min(5).max(60 * 24).default(120),
+      /**
+       * Trusted-proxy mode: the panel's reverse proxy names the customer in `X-Saldo-Customer`
+       * and signs it in `X-Saldo-Customer-Signature` with this secret. Off when omitted.
+       */
+      proxySecret: z.string().min(16).optional(),
+    })
+    .prefault({}),
   /** Where events go besides in-process handlers: signed HTTP webhooks. */
   webhooks: z
     .array(
@@ -106,6 +130,8 @@ export const configSchema = z.object({
     .object({
       /** API keys the host panel presents on the JSON API (`Authorization: Bearer …`). */
       apiKeys: z.array(z.string().min(24, 'expected at least 24 characters')).default([]),
+      /** Signs hand-off links, session cookies and CSRF tokens. Generated and kept in the database when omitted. */
+      sessionSecret: z.string().min(32, 'expected at least 32 characters').optional(),
     })
     .prefault({}),
 });

@@ -9,6 +9,8 @@ import { WalletService } from './accounts/wallet.service.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { createBillingApp } from './http/app.js';
+import { handoffLink } from './customers/handoff.js';
+import { moduleSecret } from './customers/secret.js';
 import { createI18n } from './i18n.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { Catalogue } from './orders/catalogue.js';
@@ -25,6 +27,8 @@ export interface Saldo {
   wallets: WalletService;
   catalogue: Catalogue;
   orders: OrdersService;
+  /** The hand-off to the customer pages: a short-lived signed link for one customer. */
+  customers: { handoffLink(externalRef: string, path?: string): Promise<{ url: string; expiresAt: Date }> };
   /** Events for the host panel: `saldo.events.on('order.paid', fn)`; `start()` delivers in the background. */
   events: EventDispatcher;
   plugins: PluginRegistry;
@@ -60,6 +64,8 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
     container.register(TOKENS.Plugins, { useValue: plugins });
     const i18n = await createI18n(loaded);
     container.register(TOKENS.I18n, { useValue: i18n });
+    const sessionSecret = await moduleSecret(database.sql, 'session', config.secrets.sessionSecret);
+    container.register(TOKENS.SessionSecret, { useValue: sessionSecret });
     for (const service of [AccountsService, WalletService, Catalogue, OrdersService, EventDispatcher] as const) container.registerSingleton(service as never);
     const events = container.resolve(EventDispatcher);
     await events.syncTargets();
@@ -71,6 +77,10 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       catalogue: container.resolve(Catalogue),
       orders: container.resolve(OrdersService),
       events,
+      customers: {
+        handoffLink: async (externalRef: string, path?: string) =>
+          handoffLink(sessionSecret, config, await container.resolve(AccountsService).getByExternalRef(externalRef), path),
+      },
       plugins,
       i18n,
       container,

@@ -12,6 +12,7 @@ export const TOKENS = {
   Sql: Symbol('Sql') as InjectionToken<Pool>,
   Plugins: Symbol('Plugins') as InjectionToken<PluginRegistry>,
   I18n: Symbol('I18n') as InjectionToken<i18n>,
+  SessionSecret: Symbol('SessionSecret') as InjectionToken<string>,
   PaymentModes: Symbol('PaymentModes') as InjectionToken<LoadedPlugin<PaymentModePlugin>>,
   Gateways: Symbol('Gateways') as InjectionToken<LoadedPlugin<GatewayPlugin>>,
   Discounts: Symbol('Discounts') as InjectionToken<LoadedPlugin<DiscountPlugin>>,

@@ -7,6 +7,7 @@ import { errorCatalogue } from '../core/errors.js';
 type Tree = { [key: string]: string | Tree };
 const flat = (tree: Tree, prefix = ''): string[] =>
   Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : flat(v, `${prefix}${k}.`)));
+const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '');
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 /** Every locale file of Saldo and of its plugins, grouped as { namespace: { lng: file } }. */
@@ -41,9 +42,16 @@ describe('translations', () => {
     for (const [ns, files] of groups) {
       const trees = Object.fromEntries([...files].map(([lng, f]) => [lng, JSON.parse(readFileSync(f, 'utf8')) as Tree]));
       const keys = flat(trees.en!).sort();
+      const bases = (tree: Tree) => [...new Set(flat(tree).map(base))].sort();
       for (const lng of ['fr', 'es']) {
-        expect([ns, lng, flat(trees[lng]!).sort()]).toEqual([ns, lng, keys]);
-        for (const key of keys) {
+        // Plural forms differ by language (French and Spanish also have _many): compare base keys…
+        expect([ns, lng, bases(trees[lng]!)]).toEqual([ns, lng, bases(trees.en!)]);
+        // …and require every form the language's plural rules use, or i18next shows the bare key.
+        const forms = new Intl.PluralRules(lng).resolvedOptions().pluralCategories;
+        for (const plural of new Set(keys.filter((k) => k !== base(k)).map(base))) {
+          for (const form of forms) expect([ns, lng, flat(trees[lng]!).includes(`${plural}_${form}`)]).toEqual([ns, lng, true]);
+        }
+        for (const key of keys.map((k) => (k === base(k) ? k : `${base(k)}_other`))) {
           const get = (t: Tree) => key.split('.').reduce<string | Tree>((node, k) => (node as Tree)[k]!, t) as string;
           expect([ns, lng, key, placeholders(get(trees[lng]!))]).toEqual([ns, lng, key, placeholders(get(trees.en!))]);
         }

@@ -124,6 +124,14 @@ export class AccountsService {
     await ledger.setMinBalance(sql, account.walletId, negate(limit));
   }
 
+  /** The customer's own low-balance alert level (null: no alert). */
+  async setLowBalanceThreshold(id: bigint, threshold: Money | null): Promise<void> {
+    const account = await this.get(id);
+    if (threshold && threshold.currency !== account.currency) throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: threshold.currency });
+    if (threshold && threshold.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
+    await this.sql`UPDATE billing_accounts SET low_balance_threshold_minor = ${threshold?.amount ?? null}, updated_at = now() WHERE id = ${id}`;
+  }
+
   /** Switches the account between payment modes (see convertAccount for the rules). */
   async convert(id: bigint, request: Conversion): Promise<ConversionResult> {
     return convertAccount(this.sql, this.config, this.plugins, await this.get(id), request);

@@ -68,6 +68,12 @@ export class WalletService {
   }
 
   /** Reserves part of the balance (e.g. while a gateway collects the rest of an order). */
+  /** Pending holds of the account's wallet. */
+  async holds(accountId: bigint): Promise<Hold[]> {
+    const account = await this.wallet(accountId);
+    return ledger.pendingHolds(this.sql, account.walletId);
+  }
+
   async hold(accountId: bigint, amount: Money, options: MoveOptions & { expiresAt?: Date }, sql: Sql = this.sql): Promise<Hold> {
     const account = await this.accountIn(accountId, amount, sql);
     const ttl = this.config.billing.holdTtlMinutes * 60_000;
@@ -101,7 +107,7 @@ export class WalletService {
     return ledger.voidHold(sql, holdId);
   }
 
-  async history(accountId: bigint, page: { before?: bigint; limit?: number } = {}): Promise<Entry[]> {
+  async history(accountId: bigint, page: { before?: bigint; limit?: number; from?: Date; until?: Date } = {}): Promise<Entry[]> {
     const account = await this.wallet(accountId);
     return ledger.entries(this.sql, account.walletId, page);
   }

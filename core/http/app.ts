@@ -5,6 +5,7 @@ import { BillingError } from '../errors.js';
 import { TOKENS } from '../tokens.js';
 import { apiRoutes } from './api/index.js';
 import { errorResponse } from './errors.js';
+import { customerPages } from './pages/index.js';
 
 /**
  * The billing sub-app a host mounts (`app.route('/billing', saldo.app)`). It owns its error
@@ -22,6 +23,7 @@ export function createBillingApp(container: DependencyContainer, i18n: i18n): Ho
   });
 
   app.route('/api/v1', apiRoutes(container));
+  app.route('/', customerPages(container, i18n));
 
   // A catch-all route rather than notFound(): when the host mounts this app, unmatched paths
   // under its prefix still get our localized JSON 404 instead of the host's.

@@ -212,8 +212,10 @@ export async function derivedBalance(sql: Sql, account: bigint): Promise<bigint>
 }
 
 /** An account's entries (one per transfer it took part in), newest first, `limit` at a time before the transfer `before`. */
-export async function entries(sql: Sql, account: bigint, options: { before?: bigint; limit?: number } = {}): Promise<Entry[]> {
-  const limit = Math.min(options.limit ?? 50, 500);
+export async function entries(
+  sql: Sql, account: bigint, options: { before?: bigint; limit?: number; from?: Date; until?: Date } = {},
+): Promise<Entry[]> {
+  const limit = Math.min(options.limit ?? 50, 1000);
   const rows = await sql<{
     transfer_id: bigint; kind: string; currency: Currency; amount_minor: bigint;
     balance_after_minor: bigint | null; description: string; created_at: Date;
@@ -221,6 +223,7 @@ export async function entries(sql: Sql, account: bigint, options: { before?: big
     SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, created_at
       FROM ledger_entries
      WHERE account_id = ${account} ${options.before ? sql`AND transfer_id < ${options.before}` : sql``}
+       ${options.from ? sql`AND created_at >= ${options.from}` : sql``} ${options.until ? sql`AND created_at < ${options.until}` : sql``}
      ORDER BY transfer_id DESC LIMIT ${limit}`;
   return rows.map((r) => ({
     id: r.transfer_id,

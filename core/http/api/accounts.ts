@@ -3,6 +3,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { z } from 'zod';
 import { AccountsService } from '../../accounts/accounts.service.js';
 import { currency as toCurrency, toJSON } from '../../money/index.js';
+import { handoffLink } from '../../customers/handoff.js';
 import { TOKENS } from '../../tokens.js';
 import { accountJson, amount, readBody } from './json.js';
 
@@ -48,6 +49,14 @@ export function accountRoutes(container: DependencyContainer): Hono {
     const body = await readBody(c, conversionBody);
     const result = await accounts.convert(account.id, { to: body.to, by: body.by, creditLimit: amount(body.creditLimit, account.currency) });
     return c.json({ from: result.from, to: result.to, creditLimit: toJSON(result.creditLimit), warnings: result.warnings });
+  });
+
+  /** A short-lived signed link that opens the customer's billing pages (`path`: where to land). */
+  api.post('/:ref/session-link', async (c) => {
+    const account = await accounts.getByExternalRef(c.req.param('ref'));
+    const { path } = await readBody(c, z.object({ path: z.string().regex(/^\/[a-z0-9/_-]*$/).max(200).optional() }));
+    const link = handoffLink(container.resolve(TOKENS.SessionSecret), config, account, path);
+    return c.json({ url: link.url, expiresAt: link.expiresAt.toISOString() });
   });
 
   return api;

@@ -1,0 +1,51 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Compact signed tokens for hand-off links and session cookies: base64url(JSON payload) + "." +
+ * base64url(HMAC-SHA256). The payload carries its purpose and expiry, so a hand-off token cannot
+ * serve as a session and an old one is refused.
+ */
+export interface TokenPayload {
+  purpose: 'handoff' | 'session';
+  /** Billing account id. */
+  account: string;
+  /** Expiry, unix seconds. */
+  exp: number;
+  /** Where a hand-off lands (a path under the module). */
+  path?: string;
+  /** Random per session: what CSRF tokens are derived from. */
+  sid?: string;
+}
+
+const mac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('base64url');
+
+export function signToken(secret: string, payload: TokenPayload): string {
+  const data = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${data}.${mac(secret, data)}`;
+}
+
+export function readToken(secret: string, token: string | undefined, purpose: TokenPayload['purpose'], now = Date.now()): TokenPayload | undefined {
+  if (!token || token.length > 2048) return undefined;
+  const [data, signature, ...rest] = token.split('.');
+  if (!data || !signature || rest.length) return undefined;
+  const expected = Buffer.from(mac(secret, data));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(data, 'base64url').toString()) as TokenPayload;
+    if (payload.purpose !== purpose || typeof payload.exp !== 'number' || payload.exp * 1000 <= now) return undefined;
+    return payload;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CSRF token of a session: derived, so nothing is stored, and useless outside that session. */
+export const csrfToken = (secret: string, sid: string) => mac(secret, `csrf:${sid}`);
+
+export function sameToken(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { setCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import type { i18n } from 'i18next';
+import type { DependencyContainer } from 'tsyringe';
+import { findAccount } from '../../accounts/account.repo.js';
+import { readToken } from '../../customers/tokens.js';
+import { BillingError, localizeParams } from '../../errors.js';
+import { TOKENS } from '../../tokens.js';
+import { toBillingError } from '../errors.js';
+import { cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
+import { balancePages } from './balance.js';
+import { customerSession, LANG_COOKIE, openSession, pickLocale, safePath } from './session.js';
+
+const css = readFileSync(join(viewsDir, 'assets', 'saldo.css'), 'utf8');
+const htmx = readFileSync(htmxFile, 'utf8');
+
+/** The customer pages: server-rendered, localized, working without JavaScript, htmx on top. */
+export function customerPages(container: DependencyContainer, i18n: i18n): Hono {
+  const config = container.resolve(TOKENS.Config);
+  const sql = container.resolve(TOKENS.Sql);
+  const secret = container.resolve(TOKENS.SessionSecret);
+  const deps = { sql, config, secret };
+  const base = config.server.basePath;
+  const app = new Hono();
+
+  const logoOrigin = config.branding.logoUrl ? new URL(config.branding.logoUrl).origin : undefined;
+  app.use('*', secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', ...(logoOrigin ? [logoOrigin] : [])],
+      connectSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'self'"], baseUri: ["'none'"], objectSrc: ["'none'"],
+    },
+    referrerPolicy: 'same-origin',
+  }));
+
+  app.use('*', pickLocale);
+
+  const immutable = 'public, max-age=31536000, immutable';
+  app.get(`/assets/saldo-${cssVersion}.css`, (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
+  app.get(`/assets/htmx-${htmxVersion}.min.js`, (c) => c.body(htmx, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable }));
+
+  /** The hand-off from the panel: a short-lived signed link becomes a session cookie. */
+  app.get('/session', async (c) => {
+    const handoff = readToken(secret, c.req.query('token'), 'handoff');
+    const account = handoff && (await findAccount(sql, { id: BigInt(handoff.account) }));
+    if (!handoff || !account) throw new BillingError('HANDOFF_INVALID');
+    return openSession(c, deps, account, handoff.path ?? `${base}/balance`);
+  });
+
+  /** An explicit language choice, kept in a cookie; back to the page it was made on. */
+  app.get('/lang/:lng{en|fr|es}', (c) => {
+    setCookie(c, LANG_COOKIE, c.req.param('lng'), { path: base, sameSite: 'Lax', httpOnly: true, maxAge: 365 * 86_400 });
+    return c.redirect(safePath(base, c.req.query('back')), 303);
+  });
+
+  app.use('/balance', customerSession(deps));
+  app.use('/balance/*', customerSession(deps));
+  app.route('/balance', balancePages(container, i18n));
+
+  app.onError((error, c) => {
+    const billing = toBillingError(error);
+    if (!billing.isClientError) console.error(`[saldo] ${billing.code}`, billing.cause ?? billing);
+    const ctx = pageContext(c, i18n, config);
+    if (billing.code === 'SESSION_REQUIRED' || billing.code === 'HANDOFF_INVALID') {
+      return renderPage(c, ctx, 'pages/signin', { expired: billing.code === 'HANDOFF_INVALID' }, { title: ctx.t('session:signInTitle'), status: 401 });
+    }
+    const message = i18n.t(billing.i18nKey, { ...localizeParams(billing.params, ctx.locale), lng: ctx.locale });
+    return renderPage(c, ctx, 'pages/error', { message }, { title: message, status: billing.status as never });
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { i18n } from 'i18next';
+import type { SaldoConfig } from '../../config/schema.js';
+import { exponentOf, formatMoney, type Locale, type Money, toDecimalString } from '../money/index.js';
+
+export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
+const htmxVersion = '4.0.1';
+
+// autoEscape: `<%= %>` escapes everything; `<%~ %>` is kept for the layout's body (our own HTML).
+const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true });
+
+const dateTags: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES' };
+
+/** What every template gets besides its own data. */
+export interface PageContext {
+  locale: Locale;
+  t: (key: string, params?: Record<string, unknown>) => string;
+  money: (m: Money) => string;
+  /** The amount alone, in the page's notation ("1 234,50"): what an input field shows and parses back. */
+  number: (m: Money) => string;
+  date: (d: Date) => string;
+  base: string;
+  branding: SaldoConfig['branding'];
+  csrf: string | undefined;
+  assets: { css: string; htmx: string };
+  path: string;
+}
+
+export function pageContext(c: Context, i18n: i18n, config: SaldoConfig): PageContext {
+  const locale = (c.get('locale' as never) as Locale | undefined) ?? 'en';
+  const base = config.server.basePath;
+  const dateFormat = new Intl.DateTimeFormat(dateTags[locale], { dateStyle: 'medium' });
+  return {
+    locale,
+    t: (key, params) => i18n.t(key, { ...params, lng: locale }),
+    money: (m) => formatMoney(m, locale),
+    number: (m) => {
+      const digits = exponentOf(m.currency);
+      return new Intl.NumberFormat(dateTags[locale], { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(toDecimalString(m) as never);
+    },
+    date: (d) => dateFormat.format(d),
+    base,
+    branding: config.branding,
+    csrf: c.get('csrf' as never) as string | undefined,
+    // Versioned paths: a new release is a new URL, so they can be cached for a year.
+    assets: { css: `${base}/assets/saldo-${cssVersion}.css`, htmx: `${base}/assets/htmx-${htmxVersion}.min.js` },
+    path: c.req.path,
+  };
+}
+
+export const cssVersion = '1';
+export const htmxFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'htmx.org', 'dist', 'htmx.min.js');
+export { htmxVersion };
+
+/**
+ * Renders `template` with the page context. A request from htmx (`HX-Request: true`) gets the
+ * page's own markup to swap in; any other request gets it inside the layout, so every page also
+ * works without JavaScript.
+ */
+export function renderPage(
+  c: Context, ctx: PageContext, template: string, data: Record<string, unknown>, options: { title: string; status?: ContentfulStatusCode },
+) {
+  const body = eta.render(template, { ...ctx, ...data });
+  c.header('Content-Language', ctx.locale);
+  c.header('Vary', 'HX-Request, Cookie, Accept-Language');
+  if (c.req.header('hx-request') === 'true') return c.html(body, options.status ?? 200);
+  return c.html(eta.render('layouts/main', { ...ctx, body, title: options.title }), options.status ?? 200);
+}
+
+/** A partial alone (rows appended by "load more", a form's new state). */
+export const renderPartial = (ctx: PageContext, template: string, data: Record<string, unknown>) => eta.render(template, { ...ctx, ...data });
