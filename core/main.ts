@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { loadConfig } from '../config/load.js';
 import { isBillingError } from './errors.js';
+import { DEMO_CUSTOMERS, seedDemo } from './demo.js';
 import { startJobs } from './jobs/scheduler.js';
 import { createSaldo } from './saldo.js';
 
@@ -19,9 +20,19 @@ async function main() {
   root.route(base, saldo.app);
   root.get('/', (c) => c.redirect(`${base}/healthz`));
 
+  // The embedded database is the demo: seed it once, and print a sign-in link per demo customer.
+  const demo = saldo.database.kind === 'embedded' && process.env.SALDO_DEMO !== 'off';
+  if (demo) await seedDemo(saldo);
+
   const server = serve({ fetch: root.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
     const migrations = saldo.migrated.length ? `applied ${saldo.migrated.length} migration(s)` : 'schema up to date';
-    console.log(`Saldo is running at http://${info.address}:${info.port}${base} — ${saldo.database.description}, ${migrations}`);
+    const origin = `http://${info.address}:${info.port}`;
+    console.log(`Saldo is running at ${origin}${base} — ${saldo.database.description}, ${migrations}`);
+    if (!demo) return;
+    void Promise.all(DEMO_CUSTOMERS.map((ref) => saldo.customers.handoffLink(ref, undefined, 900))).then((links) => {
+      console.log('Demo customers (links valid 15 minutes; restart for new ones):');
+      DEMO_CUSTOMERS.forEach((ref, i) => console.log(`  ${ref.padEnd(14)} ${origin}${links[i]!.url}`));
+    });
   });
 
   const stop = async (signal: string) => {

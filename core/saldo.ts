@@ -28,7 +28,7 @@ export interface Saldo {
   catalogue: Catalogue;
   orders: OrdersService;
   /** The hand-off to the customer pages: a short-lived signed link for one customer. */
-  customers: { handoffLink(externalRef: string, path?: string): Promise<{ url: string; expiresAt: Date }> };
+  customers: { handoffLink(externalRef: string, path?: string, seconds?: number): Promise<{ url: string; expiresAt: Date }> };
   /** Events for the host panel: `saldo.events.on('order.paid', fn)`; `start()` delivers in the background. */
   events: EventDispatcher;
   plugins: PluginRegistry;
@@ -78,8 +78,8 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       orders: container.resolve(OrdersService),
       events,
       customers: {
-        handoffLink: async (externalRef: string, path?: string) =>
-          handoffLink(sessionSecret, config, await container.resolve(AccountsService).getByExternalRef(externalRef), path),
+        handoffLink: async (externalRef: string, path?: string, seconds?: number) =>
+          handoffLink(sessionSecret, config, await container.resolve(AccountsService).getByExternalRef(externalRef), path, seconds),
       },
       plugins,
       i18n,

@@ -55,6 +55,16 @@ describe('npm start', () => {
     expect(health.status).toBe(200);
     expect((await fetch(first.url.replace(/\/billing$/, '/healthz'))).status).toBe(200);
 
+    // The demo: two customers, each with a sign-in link that opens their balance page.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const links = [...first.output().matchAll(/demo-(prepaid|postpaid)\s+(http:\/\/\S+)/g)].map((m) => m[2]!);
+    expect(links).toHaveLength(2);
+    const handoff = await fetch(links[0]!, { redirect: 'manual' });
+    expect(handoff.status).toBe(303);
+    const page = await fetch(new URL(handoff.headers.get('location')!, links[0]).toString(), { headers: { cookie: handoff.headers.get('set-cookie')!.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Atelier Dupont');
+
     const created = await fetch(`${first.url}/api/v1/accounts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, 'idempotency-key': 'create-kept-1' },
