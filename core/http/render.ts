@@ -30,17 +30,34 @@ export interface PageContext {
   path: string;
 }
 
+// Intl formatters are costly to build: one per language (and exponent), kept for the process.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+// A page asks for dozens of strings, most without parameters: each is translated once per
+// language, per i18n instance (each Saldo has its own, with its plugins' strings).
+const plainStrings = new WeakMap<i18n, Map<string, string>>();
+function cached<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
 export function pageContext(c: Context, i18n: i18n, config: SaldoConfig): PageContext {
   const locale = (c.get('locale' as never) as Locale | undefined) ?? 'en';
   const base = config.server.basePath;
-  const dateFormat = new Intl.DateTimeFormat(dateTags[locale], { dateStyle: 'medium' });
+  const dateFormat = cached(dateFormats, locale, () => new Intl.DateTimeFormat(dateTags[locale], { dateStyle: 'medium' }));
+  let strings = plainStrings.get(i18n);
+  if (!strings) plainStrings.set(i18n, (strings = new Map()));
   return {
     locale,
-    t: (key, params) => i18n.t(key, { ...params, lng: locale }),
+    t: (key, params) =>
+      params ? i18n.t(key, { ...params, lng: locale }) : cached(strings, `${locale}|${key}`, () => i18n.t(key, { lng: locale })),
     money: (m) => formatMoney(m, locale),
     number: (m) => {
       const digits = exponentOf(m.currency);
-      return new Intl.NumberFormat(dateTags[locale], { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(toDecimalString(m) as never);
+      const format = cached(numberFormats, `${locale}|${digits}`, () =>
+        new Intl.NumberFormat(dateTags[locale], { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+      return format.format(toDecimalString(m) as never);
     },
     date: (d) => dateFormat.format(d),
     base,

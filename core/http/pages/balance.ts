@@ -5,7 +5,8 @@ import { AccountsService } from '../../accounts/accounts.service.js';
 import type { BillingAccount } from '../../accounts/types.js';
 import { WalletService } from '../../accounts/wallet.service.js';
 import type { Entry } from '../../ledger/types.js';
-import { type Locale, parseAmount, toDecimalString } from '../../money/index.js';
+import * as ledger from '../../ledger/ledger.repo.js';
+import { type Locale, negate, parseAmount, toDecimalString } from '../../money/index.js';
 import { TOKENS } from '../../tokens.js';
 import { pageContext, renderPage, renderPartial } from '../render.js';
 
@@ -25,6 +26,7 @@ export function balancePages(container: DependencyContainer, i18n: i18n): Hono {
   const config = container.resolve(TOKENS.Config);
   const accounts = container.resolve(AccountsService);
   const wallets = container.resolve(WalletService);
+  const sql = container.resolve(TOKENS.Sql);
   const app = new Hono();
 
   const describe = (t: (k: string) => string, e: Entry) => e.description || t(`balance:kinds.${e.kind}`);
@@ -32,7 +34,7 @@ export function balancePages(container: DependencyContainer, i18n: i18n): Hono {
   async function historyPage(account: BillingAccount, query: Record<string, string | undefined>) {
     const from = day(query.from);
     const to = day(query.to);
-    const rows = await wallets.history(account.id, { before: cursor(query.before), limit: PAGE + 1, from, until: nextDay(to) });
+    const rows = await ledger.entries(sql, account.walletId, { before: cursor(query.before), limit: PAGE + 1, from, until: nextDay(to) });
     const more = rows.length > PAGE;
     const shown = rows.slice(0, PAGE);
     const params = new URLSearchParams({ ...(query.from && { from: query.from }), ...(query.to && { to: query.to }) });
@@ -43,7 +45,14 @@ export function balancePages(container: DependencyContainer, i18n: i18n): Hono {
   app.get('/', async (c) => {
     const account = c.get('account' as never) as BillingAccount;
     const ctx = pageContext(c, i18n, config);
-    const [balance, holds, history] = await Promise.all([accounts.balance(account.id), wallets.holds(account.id), historyPage(account, c.req.query())]);
+    // The session already loaded the account: read only the wallet, its holds and the history.
+    const [wallet, holds, history] = await Promise.all([
+      ledger.walletBalance(sql, account.walletId), ledger.pendingHolds(sql, account.walletId), historyPage(account, c.req.query()),
+    ]);
+    const balance = {
+      balance: wallet.balance, held: wallet.held, usableCredit: wallet.available, creditLimit: negate(wallet.minBalance),
+      low: account.lowBalanceThreshold !== null && wallet.available.amount < account.lowBalanceThreshold.amount,
+    };
     return renderPage(c, ctx, 'pages/balance', {
       account, balance, holds, ...history, describe: (e: Entry) => describe(ctx.t, e),
       modeLabel: ctx.t(`${account.paymentMode}:label`),
