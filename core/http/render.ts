@@ -26,7 +26,7 @@ export interface PageContext {
   base: string;
   branding: SaldoConfig['branding'];
   csrf: string | undefined;
-  assets: { css: string; htmx: string };
+  assets: { css: string; brand: string; htmx: string };
   path: string;
 }
 
@@ -64,12 +64,18 @@ export function pageContext(c: Context, i18n: i18n, config: SaldoConfig): PageCo
     branding: config.branding,
     csrf: c.get('csrf' as never) as string | undefined,
     // Versioned paths: a new release is a new URL, so they can be cached for a year.
-    assets: { css: `${base}/assets/saldo-${cssVersion}.css`, htmx: `${base}/assets/htmx-${htmxVersion}.min.js` },
+    assets: {
+      css: `${base}/assets/saldo-${cssVersion}.css`,
+      brand: `${base}/assets/brand-${brandVersion(config)}.css`,
+      htmx: `${base}/assets/htmx-${htmxVersion}.min.js`,
+    },
     path: c.req.path,
   };
 }
 
 export const cssVersion = '1';
+/** Changes with the colour, so a new brand colour is a new URL despite the year-long cache. */
+export const brandVersion = (config: SaldoConfig) => config.branding.primaryColor.slice(1).toLowerCase();
 export const htmxFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'htmx.org', 'dist', 'htmx.min.js');
 export { htmxVersion };
 

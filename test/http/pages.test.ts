@@ -79,6 +79,24 @@ onEachDatabase((_sql, _target, database) => {
       });
     });
 
+    describe('trusted-proxy mode', () => {
+      it('knows the customer the panel’s proxy names and signs, and no one else', async () => {
+        const proxied = await testSaldo(database(), { customers: { proxySecret: 'proxy-secret-0123456789' } });
+        const app = new Hono().route('/billing', proxied.app);
+        const account = await proxied.accounts.create({ externalRef: `proxy-${randomUUID()}`, name: 'Proxied Ltd', email: 'p@example.com', country: 'GB', locale: 'en' });
+        const { signWebhook } = await import('../../core/index.js');
+        const signed = { 'x-saldo-customer': account.externalRef, 'x-saldo-customer-signature': signWebhook('proxy-secret-0123456789', account.externalRef, Math.floor(Date.now() / 1000)) };
+        const ok = await app.request('http://billing.example/billing/balance', { headers: signed });
+        expect(ok.status).toBe(200);
+        expect(await ok.text()).toContain('Proxied Ltd');
+        const forged = { ...signed, 'x-saldo-customer-signature': signWebhook('a-guessed-secret-000000', account.externalRef, Math.floor(Date.now() / 1000)) };
+        expect((await app.request('http://billing.example/billing/balance', { headers: forged })).status).toBe(401);
+        expect((await app.request('http://billing.example/billing/balance', { headers: { 'x-saldo-customer': account.externalRef } })).status).toBe(401);
+        // Without a proxy secret configured, the header means nothing.
+        expect((await request('/billing/balance', { headers: signed })).status).toBe(401);
+      });
+    });
+
     describe('balance page', () => {
       it('shows balance, usable credit and history in the account’s language, money and dates as it writes them', async () => {
         const { cookie, account } = await signedIn({ paymentMode: 'postpaid', creditLimit: eur(50_000n) });
@@ -191,6 +209,9 @@ onEachDatabase((_sql, _target, database) => {
         expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
         const asset = await request('/billing/assets/htmx-4.0.1.min.js');
         expect(asset.headers.get('cache-control')).toContain('immutable');
+        // The provider's colour arrives as a stylesheet, not inline.
+        expect(html).toContain('/billing/assets/brand-1f5fbf.css');
+        expect(await (await request('/billing/assets/brand-1f5fbf.css')).text()).toBe(':root { --brand: #1f5fbf; }\n');
       });
     });
 

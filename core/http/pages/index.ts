@@ -10,7 +10,7 @@ import { readToken } from '../../customers/tokens.js';
 import { BillingError, localizeParams } from '../../errors.js';
 import { TOKENS } from '../../tokens.js';
 import { toBillingError } from '../errors.js';
-import { cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
+import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
 import { balancePages } from './balance.js';
 import { customerSession, LANG_COOKIE, openSession, pickLocale, safePath } from './session.js';
 
@@ -39,6 +39,9 @@ export function customerPages(container: DependencyContainer, i18n: i18n): Hono 
 
   const immutable = 'public, max-age=31536000, immutable';
   app.get(`/assets/saldo-${cssVersion}.css`, (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
+  // The provider's colour, as a stylesheet of its own: the CSP allows no inline style.
+  const brandCss = `:root { --brand: ${config.branding.primaryColor}; }\n`;
+  app.get(`/assets/brand-${brandVersion(config)}.css`, (c) => c.body(brandCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
   app.get(`/assets/htmx-${htmxVersion}.min.js`, (c) => c.body(htmx, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable }));
 
   /** The hand-off from the panel: a short-lived signed link becomes a session cookie. */
