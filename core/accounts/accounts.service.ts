@@ -4,17 +4,15 @@ import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
 import * as ledger from '../ledger/ledger.repo.js';
-import { type Money, compare, currency as toCurrency, equals, isCurrency, negate } from '../money/index.js';
+import { type Money, compare, currency as toCurrency, isCurrency, negate } from '../money/index.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { TOKENS } from '../tokens.js';
+import { moneySchema, validationError } from '../validation.js';
 import * as accounts from './account.repo.js';
+import { creditLimitFor } from './credit-limit.js';
 import { type Conversion, type ConversionResult, convertAccount } from './convert-account.js';
 import { formatCustomerNumber } from './customer-number.js';
 import type { AccountBalance, BillingAccount } from './types.js';
-
-const moneyValue = z.custom<Money>((v) => typeof (v as Money)?.amount === 'bigint' && isCurrency((v as Money).currency), {
-  message: 'expected an amount of money',
-});
 
 /** What the host panel gives to open a billing account for one of its customers. */
 export const newAccountSchema = z.object({
@@ -27,14 +25,10 @@ export const newAccountSchema = z.object({
   vatId: z.string().trim().regex(/^[A-Za-z]{2}[0-9A-Za-z+*.]{2,18}$/, 'expected a VAT number like FR40303265045').transform((v) => v.toUpperCase()).optional(),
   paymentMode: z.string().optional(),
   /** Postpaid only; the mode's default when omitted. */
-  creditLimit: moneyValue.optional(),
-  lowBalanceThreshold: moneyValue.optional(),
+  creditLimit: moneySchema.optional(),
+  lowBalanceThreshold: moneySchema.optional(),
 });
 export type NewAccount = z.input<typeof newAccountSchema>;
-
-function validation(error: z.ZodError): BillingError {
-  return new BillingError('VALIDATION_FAILED', { fields: [...new Set(error.issues.map((i) => i.path.join('.')))].join(', ') });
-}
 
 @injectable()
 export class AccountsService {
@@ -50,20 +44,15 @@ export class AccountsService {
    */
   async create(input: NewAccount): Promise<BillingAccount> {
     const parsed = newAccountSchema.safeParse(input);
-    if (!parsed.success) throw validation(parsed.error);
+    if (!parsed.success) throw validationError(parsed.error);
     const data = parsed.data;
     const currency = toCurrency(data.currency ?? this.config.billing.defaultCurrency);
-    for (const m of [data.creditLimit, data.lowBalanceThreshold]) {
-      if (m && m.currency !== currency) throw new BillingError('CURRENCY_MISMATCH', { expected: currency, actual: m.currency });
-      if (m && m.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
-    }
+    const threshold = data.lowBalanceThreshold;
+    if (threshold && threshold.currency !== currency) throw new BillingError('CURRENCY_MISMATCH', { expected: currency, actual: threshold.currency });
+    if (threshold && threshold.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
 
-    const modeCode = data.paymentMode ?? this.config.billing.defaultPaymentMode;
-    const mode = this.plugins.paymentMode(modeCode);
-    // A credit limit asked for a prepaid account is refused rather than silently dropped.
-    const creditLimit = data.creditLimit
-      ? this.checkLimitAllowed(mode.plugin.code, data.creditLimit)
-      : mode.plugin.creditLimit({ config: mode.config, currency });
+    const mode = this.plugins.paymentMode(data.paymentMode ?? this.config.billing.defaultPaymentMode);
+    const creditLimit = creditLimitFor(this.plugins, mode.plugin.code, currency, data.creditLimit);
 
     const id = await this.sql.begin(async (tx) => {
       if (await accounts.findAccount(tx, { externalRef: data.externalRef })) {
@@ -120,7 +109,7 @@ export class AccountsService {
     const account = await this.get(id);
     if (limit.currency !== account.currency) throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: limit.currency });
     if (limit.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
-    this.checkLimitAllowed(account.paymentMode, limit);
+    creditLimitFor(this.plugins, account.paymentMode, account.currency, limit);
     await ledger.setMinBalance(sql, account.walletId, negate(limit));
   }
 
@@ -144,11 +133,4 @@ export class AccountsService {
         FROM payment_mode_changes WHERE account_id = ${id} ORDER BY id`;
   }
 
-  /** The account's payment mode must accept the limit as it is (prepaid accepts only zero). */
-  private checkLimitAllowed(modeCode: string, requested: Money): Money {
-    const mode = this.plugins.paymentMode(modeCode);
-    const limit = mode.plugin.creditLimit({ config: mode.config, currency: requested.currency, requested });
-    if (!equals(limit, requested)) throw new BillingError('VALIDATION_FAILED', { fields: 'creditLimit' });
-    return limit;
-  }
 }

@@ -5,6 +5,7 @@ import * as ledger from '../ledger/ledger.repo.js';
 import { emit } from '../events/outbox.js';
 import { type Money, negate, toJSON } from '../money/index.js';
 import type { PluginRegistry } from '../plugin/registry.js';
+import { creditLimitFor } from './credit-limit.js';
 import type { BillingAccount } from './types.js';
 
 export interface Conversion {
@@ -42,14 +43,7 @@ export async function convertAccount(
   sql: Pool, config: SaldoConfig, plugins: PluginRegistry, account: BillingAccount, request: Conversion,
 ): Promise<ConversionResult> {
   if (request.to === account.paymentMode) throw new BillingError('PAYMENT_MODE_UNCHANGED', { mode: request.to });
-  const mode = plugins.paymentMode(request.to);
-  if (request.creditLimit && request.creditLimit.currency !== account.currency) {
-    throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: request.creditLimit.currency });
-  }
-  const creditLimit = mode.plugin.creditLimit({ config: mode.config, currency: account.currency, requested: request.creditLimit });
-  if (request.creditLimit && creditLimit.amount !== request.creditLimit.amount) {
-    throw new BillingError('VALIDATION_FAILED', { fields: 'creditLimit' });
-  }
+  const creditLimit = creditLimitFor(plugins, request.to, account.currency, request.creditLimit);
   const at = request.at ?? new Date();
   const outsideWindow = dayOfMonth(at, config.billing.timeZone) > config.billing.conversionWindowDays;
 

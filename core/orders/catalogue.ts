@@ -6,6 +6,7 @@ import { type Currency, isCurrency, type Money, money } from '../money/index.js'
 import type { Locale } from '../money/parse.js';
 import type { BillingCycle } from '../plugin/types.js';
 import { TOKENS } from '../tokens.js';
+import { moneySchema, validationError } from '../validation.js';
 
 export const billingCycles = ['monthly', 'quarterly', 'semi-annual', 'annual'] as const satisfies readonly BillingCycle[];
 /** Months each cycle covers. */
@@ -22,8 +23,6 @@ export interface Product {
   active: boolean;
 }
 
-const moneyValue = z.custom<Money>((v) => typeof (v as Money)?.amount === 'bigint' && isCurrency((v as Money).currency), 'expected an amount of money');
-
 /** What the host panel registers. Prices are Money in the product's currency. */
 export const productSchema = z.object({
   code: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case product code'),
@@ -32,7 +31,7 @@ export const productSchema = z.object({
   taxCategory: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/).default('standard'),
   balanceDiscountPercent: z.string().regex(/^(\d{1,2}(\.\d{1,2})?)$/, 'expected a percentage like "10"')
     .refine((p) => Number.parseInt(p.split('.')[0]!, 10) < 25 || /^25(\.0+)?$/.test(p), 'at most 25%').default('0'),
-  prices: z.partialRecord(z.enum(billingCycles), moneyValue).refine((p) => Object.keys(p).length > 0, 'at least one billing cycle needs a price'),
+  prices: z.partialRecord(z.enum(billingCycles), moneySchema).refine((p) => Object.keys(p).length > 0, 'at least one billing cycle needs a price'),
   active: z.boolean().default(true),
 });
 export type ProductInput = z.input<typeof productSchema>;
@@ -61,9 +60,7 @@ export class Catalogue {
   /** Registers a product, or replaces it (and all its prices) when the code exists. */
   async upsert(input: ProductInput): Promise<Product> {
     const parsed = productSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new BillingError('VALIDATION_FAILED', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
-    }
+    if (!parsed.success) throw validationError(parsed.error);
     const p = parsed.data;
     for (const price of Object.values(p.prices)) {
       if (price.currency !== p.currency) throw new BillingError('CURRENCY_MISMATCH', { expected: p.currency, actual: price.currency });

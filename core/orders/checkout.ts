@@ -8,7 +8,7 @@ import { emit } from '../events/outbox.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import { requestHash } from '../ledger/request-hash.js';
 import { type Money, toJSON } from '../money/index.js';
-import { createServices, findOrder, insertOrder, type Order } from './order.repo.js';
+import { createServices, findOrder, insertOrder, type Order, withoutHash } from './order.repo.js';
 import { type OrderRequest, orderItemsSchema, type QuoteDeps, quoteOrder } from './quote.js';
 
 export interface CheckoutResult {
@@ -25,8 +25,6 @@ export interface CheckoutDeps extends QuoteDeps {
   wallets: WalletService;
   config: SaldoConfig;
 }
-
-const withoutHash = ({ requestHash: _, ...order }: Order & { requestHash: string }): Order => order;
 
 function paymentUrl(config: SaldoConfig, order: Order): string | null {
   if (order.status !== 'awaiting_payment') return null;

@@ -45,6 +45,9 @@ interface LineRow {
   discount_minor: bigint; total_minor: bigint; adjustments: { code: string; reasonKey: string; params: Record<string, string>; amount: string }[];
 }
 
+/** An order as answered to callers: the stored request fingerprint stays inside. */
+export const withoutHash = ({ requestHash: _, ...order }: Order & { requestHash: string }): Order => order;
+
 export interface NewOrder {
   accountId: bigint;
   idempotencyKey: string;

@@ -11,7 +11,7 @@ import type { PluginRegistry } from '../plugin/registry.js';
 import { TOKENS } from '../tokens.js';
 import { Catalogue } from './catalogue.js';
 import { type CheckoutDeps, type CheckoutResult, checkout } from './checkout.js';
-import { findOrder, type Order } from './order.repo.js';
+import { findOrder, type Order, withoutHash } from './order.repo.js';
 import { type OrderRequest, type Quote, quoteOrder } from './quote.js';
 import { type GatewayResult, settlePayment } from './settle-payment.js';
 import { cancelService, payRenewal, type RenewalOutcome, renewDue, renewIfDue, type Service, servicesOf, setAutoRenew } from './renewals.js';
@@ -81,7 +81,6 @@ export class OrdersService {
   async get(accountId: bigint, orderId: bigint): Promise<Order> {
     const found = await findOrder(this.deps.sql, { id: orderId });
     if (!found || found.accountId !== accountId) throw new BillingError('NOT_FOUND');
-    const { requestHash: _, ...order } = found;
-    return order;
+    return withoutHash(found);
   }
 }

@@ -7,6 +7,7 @@ import { BillingError } from '../errors.js';
 import { type Money, min, money, sum } from '../money/index.js';
 import type { Locale } from '../money/parse.js';
 import type { PluginRegistry } from '../plugin/registry.js';
+import { validationError } from '../validation.js';
 import { billingCycles, type Catalogue, productName } from './catalogue.js';
 import { type Adjustment, type PricedLine, priceLines } from './pricing.js';
 
@@ -62,9 +63,7 @@ export async function quoteOrder(
   sql: Sql, deps: QuoteDeps, account: BillingAccount, usable: Money, request: OrderRequest, locale: Locale = account.locale,
 ): Promise<Quote> {
   const parsed = orderItemsSchema.safeParse(request);
-  if (!parsed.success) {
-    throw new BillingError('VALIDATION_FAILED', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
-  }
+  if (!parsed.success) throw validationError(parsed.error);
   const { items, useBalance } = parsed.data;
   if (items.length === 0) throw new BillingError('ORDER_EMPTY');
 

@@ -2,7 +2,7 @@ import { BillingError, isBillingError } from '../errors.js';
 import { emit } from '../events/outbox.js';
 import { money, toJSON } from '../money/index.js';
 import type { CheckoutDeps } from './checkout.js';
-import { createServices, findOrder, type Order } from './order.repo.js';
+import { createServices, findOrder, type Order, withoutHash } from './order.repo.js';
 
 export type GatewayResult = { status: 'succeeded'; reference: string } | { status: 'failed' | 'expired'; reason?: string };
 
@@ -27,12 +27,12 @@ export async function settlePayment(deps: CheckoutDeps, orderId: bigint, result:
       // Collected after the order was given up: the money is the customer's, so it goes to the balance.
       await deps.wallets.topUp(order.accountId, order.amountDue, { ...keys('gateway'), description: `Payment ${result.reference}` }, tx);
     }
-    if (order.status !== 'awaiting_payment') return strip(order);
+    if (order.status !== 'awaiting_payment') return withoutHash(order);
 
     if (result.status !== 'succeeded') {
       if (order.holdId) await deps.wallets.release(order.accountId, order.holdId, tx);
       await tx`UPDATE orders SET status = 'cancelled' WHERE id = ${orderId}`;
-      return strip((await findOrder(tx, { id: orderId }))!);
+      return withoutHash((await findOrder(tx, { id: orderId }))!);
     }
 
     if (order.amountDue.amount > 0n) await deps.wallets.topUp(order.accountId, order.amountDue, { ...keys('gateway'), description: `Payment ${result.reference}` }, tx);
@@ -56,13 +56,11 @@ export async function settlePayment(deps: CheckoutDeps, orderId: bigint, result:
       // Spent elsewhere meanwhile: what the gateway collected stays on the balance (credited
       // above, never lost) and the order keeps waiting for the rest.
       if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
-      return strip((await findOrder(tx, { id: orderId }))!);
+      return withoutHash((await findOrder(tx, { id: orderId }))!);
     }
     await tx`UPDATE orders SET status = 'paid', paid_at = now(), charge_transfer_id = ${charge?.id ?? null} WHERE id = ${orderId}`;
     await createServices(tx, orderId, order.accountId);
     await emit(tx, 'order.paid', order.accountId, { orderId: orderId.toString(), total: toJSON(order.total), reference: result.reference });
-    return strip((await findOrder(tx, { id: orderId }))!);
+    return withoutHash((await findOrder(tx, { id: orderId }))!);
   });
 }
-
-const strip = ({ requestHash: _, ...order }: Order & { requestHash: string }): Order => order;

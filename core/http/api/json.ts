@@ -8,6 +8,7 @@ import type { CheckoutResult } from '../../orders/checkout.js';
 import type { Order } from '../../orders/order.repo.js';
 import type { Quote } from '../../orders/quote.js';
 import type { RenewalOutcome, Service } from '../../orders/renewals.js';
+import { validationError } from '../../validation.js';
 
 // The API's JSON: ids and amounts as strings (amounts as exact decimals), dates as ISO 8601.
 
@@ -19,9 +20,7 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
     throw new BillingError('BODY_INVALID');
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new BillingError('VALIDATION_FAILED', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(body)'))].join(', ') });
-  }
+  if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
 }
 
