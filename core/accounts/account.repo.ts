@@ -8,12 +8,14 @@ interface AccountRow {
   credit_limit_minor: bigint; low_balance_threshold_minor: bigint | null; created_at: Date; updated_at: Date;
 }
 
-const columns = (sql: Sql) => sql`
+export const columns = (sql: Sql) => sql`
   a.id, a.external_ref, a.customer_number, a.name, a.email, a.currency, a.locale, a.country, a.vat_id,
   a.payment_mode, a.wallet_id, -w.min_balance_minor AS credit_limit_minor, a.low_balance_threshold_minor,
   a.created_at, a.updated_at`;
 
-function toAccount(row: AccountRow): BillingAccount {
+export type { AccountRow };
+
+export function toAccount(row: AccountRow): BillingAccount {
   return {
     id: row.id,
     externalRef: row.external_ref,
@@ -53,7 +55,10 @@ export async function insertAccount(sql: Sql, a: AccountInsert): Promise<bigint>
   return row!.id;
 }
 
-export async function findAccount(sql: Sql, by: { id: bigint } | { externalRef: string }): Promise<BillingAccount | undefined> {
+/** How an account is named: by Saldo's id, or by the host panel's reference. */
+export type AccountRef = { id: bigint } | { externalRef: string };
+
+export async function findAccount(sql: Sql, by: AccountRef): Promise<BillingAccount | undefined> {
   const where = 'id' in by ? sql`a.id = ${by.id}` : sql`a.external_ref = ${by.externalRef}`;
   const [row] = await sql<AccountRow[]>`
     SELECT ${columns(sql)} FROM billing_accounts a JOIN ledger_accounts w ON w.id = a.wallet_id WHERE ${where}`;

@@ -2,16 +2,20 @@ import { inject, injectable } from 'tsyringe';
 import { z } from 'zod';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool, Sql } from '../db/connect.js';
+import { ReadBatch } from '../db/read-batch.js';
 import { BillingError } from '../errors.js';
 import * as ledger from '../ledger/ledger.repo.js';
+import type { Entry } from '../ledger/types.js';
 import { type Money, compare, currency as toCurrency, isCurrency, negate } from '../money/index.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { TOKENS } from '../tokens.js';
 import { moneySchema, validationError } from '../validation.js';
 import * as accounts from './account.repo.js';
+import type { AccountRef } from './account.repo.js';
 import { creditLimitFor } from './credit-limit.js';
 import { type Conversion, type ConversionResult, convertAccount } from './convert-account.js';
 import { formatCustomerNumber } from './customer-number.js';
+import { type AccountOverview, accountOverviews, type HistoryFilter, type OverviewRequest } from './overview.repo.js';
 import type { AccountBalance, BillingAccount } from './types.js';
 
 /** What the host panel gives to open a billing account for one of its customers. */
@@ -88,6 +92,19 @@ export class AccountsService {
   }
 
   /** Balance, credit limit, held funds and usable credit, read from the wallet in one query. */
+  /** The account with its balance, pending holds and one page of history, read together (one round trip). */
+  overview(ref: AccountRef, history: HistoryFilter): Promise<AccountOverview | undefined> {
+    return this.overviews.load({ ref, history });
+  }
+
+  /** The account's entries for these transfers (those of a history page it has not seen yet). */
+  entriesOf(account: BillingAccount, transfers: bigint[]): Promise<Entry[]> {
+    return ledger.entriesOf(this.sql, account.walletId, transfers);
+  }
+
+  // Page views are gathered into one statement each turn of the event loop (see ReadBatch).
+  private readonly overviews = new ReadBatch<OverviewRequest, AccountOverview>((requests) => accountOverviews(this.sql, requests), { maxBatch: 64, concurrency: 2 });
+
   async balance(id: bigint): Promise<AccountBalance> {
     const account = await this.get(id);
     const wallet = await ledger.walletBalance(this.sql, account.walletId);

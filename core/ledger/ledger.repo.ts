@@ -216,16 +216,33 @@ export async function entries(
   sql: Sql, account: bigint, options: { before?: bigint; limit?: number; from?: Date; until?: Date } = {},
 ): Promise<Entry[]> {
   const limit = Math.min(options.limit ?? 50, 1000);
-  const rows = await sql<{
-    transfer_id: bigint; kind: string; currency: Currency; amount_minor: bigint;
-    balance_after_minor: bigint | null; description: string; created_at: Date;
-  }[]>`
+  const rows = await sql<EntryRow[]>`
     SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, created_at
       FROM ledger_entries
      WHERE account_id = ${account} ${options.before ? sql`AND transfer_id < ${options.before}` : sql``}
        ${options.from ? sql`AND created_at >= ${options.from}` : sql``} ${options.until ? sql`AND created_at < ${options.until}` : sql``}
      ORDER BY transfer_id DESC LIMIT ${limit}`;
-  return rows.map((r) => ({
+  return rows.map(toEntry);
+}
+
+/** An account's entries for the given transfers, newest first (ids of other accounts' transfers find nothing). */
+export async function entriesOf(sql: Sql, account: bigint, transfers: bigint[]): Promise<Entry[]> {
+  if (transfers.length === 0) return [];
+  const rows = await sql<EntryRow[]>`
+    SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, created_at
+      FROM ledger_entries
+     WHERE account_id = ${account} AND transfer_id = ANY(${`{${transfers.join(',')}}`}::text::bigint[])
+     ORDER BY transfer_id DESC`;
+  return rows.map(toEntry);
+}
+
+interface EntryRow {
+  transfer_id: bigint; kind: string; currency: Currency; amount_minor: bigint;
+  balance_after_minor: bigint | null; description: string; created_at: Date;
+}
+
+function toEntry(r: EntryRow): Entry {
+  return {
     id: r.transfer_id,
     transferId: r.transfer_id,
     kind: r.kind,
@@ -233,7 +250,7 @@ export async function entries(
     balanceAfter: r.balance_after_minor === null ? null : money(r.balance_after_minor, r.currency),
     description: r.description,
     createdAt: r.created_at,
-  }));
+  };
 }
 
 function toTransfer(row: PostingRow, request: Pick<Transfer, 'kind' | 'debit' | 'credit' | 'amount' | 'description'>): Transfer {

@@ -10,7 +10,7 @@ import { testSaldo } from '../support/saldo.js';
 
 const XSS = `<script>alert(1)</script>"'><img src=x onerror=alert(2)>`;
 
-onEachDatabase((_sql, _target, database) => {
+onEachDatabase((_sql, target, database) => {
   describe('customer pages', () => {
     let saldo: Saldo;
     let host: Hono;
@@ -183,6 +183,38 @@ onEachDatabase((_sql, _target, database) => {
           expect(text).not.toContain('Bob');
           expect(text).not.toContain('7777');
         }
+      });
+
+      it('answers page views read together in one batch each with its own account, its own slice and its own language', async () => {
+        const customers = await Promise.all(Array.from({ length: 12 }, (_, i) => signedIn({ name: `Client ${i}`, locale: ['en', 'fr', 'es'][i % 3] }, i % 4)));
+        // All at once: the reads go to the database as one statement (or a few).
+        const pages = await Promise.all(customers.map(({ cookie }, i) => request(i % 2 ? '/billing/balance?from=2000-01-01' : '/billing/balance', { cookie })));
+        const html = await Promise.all(pages.map((p) => p.text()));
+        html.forEach((page, i) => {
+          expect(page).toContain(`Client ${i} ·`);
+          expect(page).toContain(`<html lang="${['en', 'fr', 'es'][i % 3]}">`);
+          expect(page.match(/<tr>\s*<td>/g) ?? []).toHaveLength(i % 4);
+          for (let other = 0; other < 12; other++) if (other !== i) expect(page).not.toContain(`Client ${other} ·`);
+        });
+        console.log(`[figures] ${customers.length} page views at once on ${target}: each showed its own account and ${customers.map((_, i) => i % 4).join('/')} rows`);
+      });
+
+      it('shows a new transfer and the new balance at once, while rows already shown are reused', async () => {
+        const { cookie, account } = await signedIn({}, 2);
+        const before = await (await request('/billing/balance', { cookie })).text();
+        expect(before).toContain('200,01\u00a0€');
+        await saldo.wallets.charge(account.id, eur(1_234n), { idempotencyKey: 'new', description: 'Nouveau serveur' });
+        const after = await (await request('/billing/balance', { cookie })).text();
+        expect(after).toContain('Nouveau serveur');
+        expect(after).toContain('187,67\u00a0€');
+        expect(after.match(/<tr>\s*<td>/g)).toHaveLength(3);
+        // The rows shown before come out the same, in the same order, below the new one.
+        const rows = (page: string) => page.match(/<tr>\s*<td>[\s\S]*?<\/tr>/g)!;
+        expect(rows(after).slice(1)).toEqual(rows(before));
+        // Another account's transfers are never rendered for this one, even when asked for by id.
+        const other = await signedIn({ name: 'Autre' }, 1);
+        const othersTransfer = (await saldo.wallets.history(other.account.id))[0]!.id;
+        expect(await saldo.accounts.entriesOf(account, [othersTransfer])).toEqual([]);
       });
 
       it('escapes customer data in the page (TESTS #14)', async () => {

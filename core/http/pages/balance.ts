@@ -2,13 +2,14 @@ import { Hono } from 'hono';
 import type { i18n } from 'i18next';
 import type { DependencyContainer } from 'tsyringe';
 import { AccountsService } from '../../accounts/accounts.service.js';
+import type { HistoryFilter } from '../../accounts/overview.repo.js';
 import type { BillingAccount } from '../../accounts/types.js';
 import { WalletService } from '../../accounts/wallet.service.js';
 import type { Entry } from '../../ledger/types.js';
-import * as ledger from '../../ledger/ledger.repo.js';
-import { type Locale, negate, parseAmount, toDecimalString } from '../../money/index.js';
+import { parseAmount, toDecimalString } from '../../money/index.js';
 import { TOKENS } from '../../tokens.js';
-import { pageContext, renderPage, renderPartial } from '../render.js';
+import { type PageContext, pageContext, renderPage, renderPartial } from '../render.js';
+import { loadAccount, type PageEnv, requireAccount } from './session.js';
 
 const PAGE = 20;
 
@@ -22,65 +23,90 @@ const cell = (value: string) => `"${value.replace(/"/g, '""')}"`;
 /** A text cell someone else wrote: a leading = + - @ is neutralised so no spreadsheet formula runs. */
 const textCell = (value: string) => cell(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
-export function balancePages(container: DependencyContainer, i18n: i18n): Hono {
+const describe = (t: PageContext['t'], e: Entry) => e.description || t(`balance:kinds.${e.kind}`);
+
+/** The history page asked for by the query string (dates, cursor), one row more to know if more exist. */
+function historyFilter(query: Record<string, string | undefined>): HistoryFilter {
+  return { before: cursor(query.before), from: day(query.from), until: nextDay(day(query.to)), limit: PAGE + 1 };
+}
+
+/**
+ * The rendered rows of history pages. A posted transfer never changes (the database refuses it),
+ * so the row it renders to in one language never changes either: each is read and rendered once
+ * and kept, and a page view reads only the entries it has not shown before. Besides a query, this
+ * spares the Intl date and money formatting that otherwise dominates the page. Bounded; the
+ * oldest rows go first.
+ */
+class HistoryRows {
+  private readonly rows = new Map<string, string>();
+  constructor(private readonly accounts: AccountsService, private readonly max = 50_000) {}
+
+  async render(ctx: PageContext, account: BillingAccount, transfers: bigint[]): Promise<string[]> {
+    const key = (id: bigint) => `${ctx.locale}:${account.walletId}:${id}`;
+    const page = new Map<bigint, string>();
+    const missing: bigint[] = [];
+    for (const id of transfers) {
+      const html = this.rows.get(key(id));
+      if (html === undefined) missing.push(id);
+      else page.set(id, html);
+    }
+    for (const e of await this.accounts.entriesOf(account, missing)) {
+      const html = renderPartial(ctx, 'partials/history-row', { e, description: describe(ctx.t, e) });
+      if (this.rows.size >= this.max) this.rows.delete(this.rows.keys().next().value!);
+      this.rows.set(key(e.id), html);
+      page.set(e.id, html);
+    }
+    return transfers.map((id) => page.get(id) ?? '');
+  }
+}
+
+export function balancePages(container: DependencyContainer, i18n: i18n): Hono<PageEnv> {
   const config = container.resolve(TOKENS.Config);
   const accounts = container.resolve(AccountsService);
   const wallets = container.resolve(WalletService);
   const sql = container.resolve(TOKENS.Sql);
-  const app = new Hono();
+  const rows = new HistoryRows(accounts);
+  const app = new Hono<PageEnv>();
 
-  const describe = (t: (k: string) => string, e: Entry) => e.description || t(`balance:kinds.${e.kind}`);
-
-  async function historyPage(account: BillingAccount, query: Record<string, string | undefined>) {
-    const from = day(query.from);
-    const to = day(query.to);
-    const rows = await ledger.entries(sql, account.walletId, { before: cursor(query.before), limit: PAGE + 1, from, until: nextDay(to) });
-    const more = rows.length > PAGE;
-    const shown = rows.slice(0, PAGE);
+  /** The page's rendered rows, whether more exist, and the query that fetches the next ones. */
+  async function historyView(ctx: PageContext, account: BillingAccount, transfers: bigint[], query: Record<string, string | undefined>) {
+    const more = transfers.length > PAGE;
+    const shown = transfers.slice(0, PAGE);
     const params = new URLSearchParams({ ...(query.from && { from: query.from }), ...(query.to && { to: query.to }) });
-    if (more) params.set('before', shown.at(-1)!.id.toString());
-    return { rows: shown, more, nextQuery: params.toString(), from: query.from ?? '', to: query.to ?? '' };
+    if (more) params.set('before', shown.at(-1)!.toString());
+    return { rows: await rows.render(ctx, account, shown), more, nextQuery: params.toString(), from: query.from ?? '', to: query.to ?? '' };
   }
 
   app.get('/', async (c) => {
-    const account = c.get('account' as never) as BillingAccount;
+    const query = c.req.query();
+    const { account, balance, holds, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, historyFilter(query)));
     const ctx = pageContext(c, i18n, config);
-    // The session already loaded the account: read only the wallet, its holds and the history.
-    const [wallet, holds, history] = await Promise.all([
-      ledger.walletBalance(sql, account.walletId), ledger.pendingHolds(sql, account.walletId), historyPage(account, c.req.query()),
-    ]);
-    const balance = {
-      balance: wallet.balance, held: wallet.held, usableCredit: wallet.available, creditLimit: negate(wallet.minBalance),
-      low: account.lowBalanceThreshold !== null && wallet.available.amount < account.lowBalanceThreshold.amount,
-    };
     return renderPage(c, ctx, 'pages/balance', {
-      account, balance, holds, ...history, describe: (e: Entry) => describe(ctx.t, e),
-      modeLabel: ctx.t(`${account.paymentMode}:label`),
+      account, balance, holds, ...(await historyView(ctx, account, historyIds, query)), modeLabel: ctx.t(`${account.paymentMode}:label`),
     }, { title: ctx.t('balance:title') });
   });
 
   /** The low-balance alert level, typed in the customer's own notation ("12,50" in French). */
   app.post('/threshold', async (c) => {
-    const account = c.get('account' as never) as BillingAccount;
+    const account = await requireAccount(c, sql);
     const form = await c.req.parseBody();
     const text = typeof form.threshold === 'string' ? form.threshold.trim() : '';
-    const locale = c.get('locale' as never) as Locale;
-    await accounts.setLowBalanceThreshold(account.id, text === '' ? null : parseAmount(text, account.currency, locale, { allowZero: true }));
+    await accounts.setLowBalanceThreshold(account.id, text === '' ? null : parseAmount(text, account.currency, c.get('locale'), { allowZero: true }));
     return c.redirect(`${config.server.basePath}/balance`, 303);
   });
 
   /** The next rows, for "load more" (htmx appends them) or a plain link without JavaScript. */
   app.get('/history', async (c) => {
-    const account = c.get('account' as never) as BillingAccount;
+    const query = c.req.query();
+    if (c.req.header('hx-request') !== 'true') return c.redirect(`${config.server.basePath}/balance?${new URLSearchParams(query)}`, 303);
+    const { account, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, historyFilter(query)));
     const ctx = pageContext(c, i18n, config);
-    const history = await historyPage(account, c.req.query());
-    if (c.req.header('hx-request') !== 'true') return c.redirect(`${config.server.basePath}/balance?${new URLSearchParams(c.req.query())}`, 303);
-    return c.html(renderPartial(ctx, 'partials/history-rows', { ...history, describe: (e: Entry) => describe(ctx.t, e) }));
+    return c.html(renderPartial(ctx, 'partials/history-rows', await historyView(ctx, account, historyIds, query)));
   });
 
   /** Everything in the period (all pages), for the customer's own records. */
   app.get('/history.csv', async (c) => {
-    const account = c.get('account' as never) as BillingAccount;
+    const account = await requireAccount(c, sql);
     const ctx = pageContext(c, i18n, config);
     const from = day(c.req.query('from'));
     const until = nextDay(day(c.req.query('to')));

@@ -12,19 +12,19 @@ import { TOKENS } from '../../tokens.js';
 import { toBillingError } from '../errors.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
 import { balancePages } from './balance.js';
-import { customerSession, LANG_COOKIE, openSession, pickLocale, safePath } from './session.js';
+import { customerSession, LANG_COOKIE, openSession, type PageEnv, pickLocale, requireAccount, safePath } from './session.js';
 
 const css = readFileSync(join(viewsDir, 'assets', 'saldo.css'), 'utf8');
 const htmx = readFileSync(htmxFile, 'utf8');
 
 /** The customer pages: server-rendered, localized, working without JavaScript, htmx on top. */
-export function customerPages(container: DependencyContainer, i18n: i18n): Hono {
+export function customerPages(container: DependencyContainer, i18n: i18n): Hono<PageEnv> {
   const config = container.resolve(TOKENS.Config);
   const sql = container.resolve(TOKENS.Sql);
   const secret = container.resolve(TOKENS.SessionSecret);
   const deps = { sql, config, secret };
   const base = config.server.basePath;
-  const app = new Hono();
+  const app = new Hono<PageEnv>();
 
   const logoOrigin = config.branding.logoUrl ? new URL(config.branding.logoUrl).origin : undefined;
   app.use('*', secureHeaders({
@@ -62,9 +62,13 @@ export function customerPages(container: DependencyContainer, i18n: i18n): Hono 
   app.use('/balance/*', customerSession(deps));
   app.route('/balance', balancePages(container, i18n));
 
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
     const billing = toBillingError(error);
     if (!billing.isClientError) console.error(`[saldo] ${billing.code}`, billing.cause ?? billing);
+    // Refused before the page read the account (a CSRF refusal): the error still speaks its language.
+    if (c.get('customer') && !c.get('account') && billing.code !== 'SESSION_REQUIRED') {
+      await requireAccount(c, sql).catch(() => undefined);
+    }
     const ctx = pageContext(c, i18n, config);
     if (billing.code === 'SESSION_REQUIRED' || billing.code === 'HANDOFF_INVALID') {
       return renderPage(c, ctx, 'pages/signin', { expired: billing.code === 'HANDOFF_INVALID' }, { title: ctx.t('session:signInTitle'), status: 401 });

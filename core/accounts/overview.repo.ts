@@ -1,0 +1,102 @@
+import type { Sql } from '../db/connect.js';
+import type { Hold } from '../ledger/types.js';
+import { money, negate } from '../money/index.js';
+import { type AccountRef, type AccountRow, columns, toAccount } from './account.repo.js';
+import type { AccountBalance, BillingAccount } from './types.js';
+
+/** Which slice of the history a page shows: newest first, `limit` entries older than `before`. */
+export interface HistoryFilter {
+  before?: bigint;
+  from?: Date;
+  until?: Date;
+  limit: number;
+}
+
+/** Everything the customer's balance page shows, read at one instant. */
+export interface AccountOverview {
+  account: BillingAccount;
+  balance: AccountBalance;
+  holds: Hold[];
+  /**
+   * The transfers of the history page, newest first. Their entries are immutable, so a page that
+   * has shown them before renders them again from its own copy and reads only the new ones.
+   */
+  historyIds: bigint[];
+}
+
+interface OverviewRow extends AccountRow {
+  balance_minor: bigint;
+  held_minor: bigint;
+  min_balance_minor: bigint;
+  /** [id, amount, description, expires (ms), created (ms)] per pending hold. */
+  holds: [string, string, string, number, number][];
+  history: bigint[];
+}
+
+// Absent filters become bounds that hold for every row: one statement (one prepared plan) whatever
+// the customers filter on, and the index on (account, id) still serves the limit.
+const NO_BEFORE = 9223372036854775807n;
+
+/** One page view's read: whose account, and which slice of its history. */
+export interface OverviewRequest {
+  ref: AccountRef;
+  history: HistoryFilter;
+}
+
+/**
+ * Accounts with their wallets, pending holds and one page of history each, for many page views in
+ * one statement (see ReadBatch): one round trip however many customers are being served, and for
+ * each the figures agree with each other (one snapshot). The requests go in as one JSON parameter
+ * and come back tagged with their position, so each answer reaches exactly the page that asked.
+ * Holds come back as a JSON array, amounts as text so no digit is lost to a JSON number; the
+ * history as the transfers' ids (see `historyIds`).
+ */
+export async function accountOverviews(sql: Sql, requests: OverviewRequest[]): Promise<(AccountOverview | undefined)[]> {
+  const input = requests.map(({ ref, history }, i) => ({
+    i,
+    id: 'id' in ref ? ref.id.toString() : null,
+    ref: 'externalRef' in ref ? ref.externalRef : null,
+    before: (history.before ?? NO_BEFORE).toString(),
+    from: history.from?.toISOString() ?? '-infinity',
+    until: history.until?.toISOString() ?? 'infinity',
+    lim: history.limit,
+  }));
+  const rows = await sql<(OverviewRow & { i: number })[]>`
+    SELECT r.i, ${columns(sql)}, w.balance_minor, w.held_minor, w.min_balance_minor,
+      (SELECT coalesce(json_agg(json_build_array(h.id::text, h.amount_minor::text, h.description,
+                                                 floor(extract(epoch FROM h.expires_at) * 1000), floor(extract(epoch FROM h.created_at) * 1000))
+                                ORDER BY h.id), '[]')
+         FROM ledger_holds h WHERE h.account_id = a.wallet_id AND h.status = 'pending') AS holds,
+      (SELECT coalesce(array_agg(e.transfer_id ORDER BY e.transfer_id DESC), '{}')
+         FROM (SELECT transfer_id FROM ledger_entries
+                WHERE account_id = a.wallet_id AND transfer_id < r.before AND created_at >= r."from" AND created_at < r.until
+                ORDER BY transfer_id DESC LIMIT r.lim) e) AS history
+      FROM jsonb_to_recordset(${JSON.stringify(input)}::text::jsonb)
+             AS r(i int, id bigint, ref text, before bigint, "from" timestamptz, until timestamptz, lim int)
+      JOIN billing_accounts a ON a.id = coalesce(r.id, (SELECT b.id FROM billing_accounts b WHERE b.external_ref = r.ref))
+      JOIN ledger_accounts w ON w.id = a.wallet_id`;
+  const found: (AccountOverview | undefined)[] = new Array(requests.length).fill(undefined);
+  for (const row of rows) found[row.i] = toOverview(row);
+  return found;
+}
+
+function toOverview(row: OverviewRow): AccountOverview {
+  const account = toAccount(row);
+  const { currency } = account;
+  const available = money(row.balance_minor - row.held_minor - row.min_balance_minor, currency);
+  return {
+    account,
+    balance: {
+      balance: money(row.balance_minor, currency),
+      creditLimit: negate(money(row.min_balance_minor, currency)),
+      held: money(row.held_minor, currency),
+      usableCredit: available,
+      low: account.lowBalanceThreshold !== null && available.amount < account.lowBalanceThreshold.amount,
+    },
+    holds: row.holds.map(([id, amount, description, expires, created]) => ({
+      id: BigInt(id), account: account.walletId, amount: money(BigInt(amount), currency), status: 'pending', captured: null,
+      description, expiresAt: new Date(expires), createdAt: new Date(created), settledAt: null,
+    })),
+    historyIds: row.history,
+  };
+}
