@@ -7,6 +7,7 @@ import type { i18n } from 'i18next';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { AccountRef } from '../accounts/account.repo.js';
 import type { BillingAccount } from '../accounts/types.js';
+import { securedResponse } from './security-headers.js';
 import { exponentOf, formatMoney, type Locale, type Money, toDecimalString } from '../money/index.js';
 
 export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
@@ -44,6 +45,8 @@ export interface PageEnv {
     /** Who is signed in: the account every query is scoped to, and the session CSRF tokens derive from. */
     customer?: { ref: AccountRef; sid: string };
     account?: BillingAccount;
+    /** Set by `secureResponses`; pages build their response with them. */
+    securityHeaders?: Record<string, string>;
   };
 }
 
@@ -62,13 +65,9 @@ export interface PageContext {
   path: string;
 }
 
-// Intl formatters are costly to build: one per language (and exponent), kept for the process.
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-const numberFormats = new Map<string, Intl.NumberFormat>();
-// A page asks for dozens of strings: each (language, key, parameters) is translated once per i18n
-// instance (each Saldo has its own, with its plugins' strings) — i18next takes tens of
-// microseconds per call. Parameters are formatted text (amounts, dates), so the map is bounded.
-const translations = new WeakMap<i18n, Map<string, string>>();
+/** The helpers of one language: what templates translate and format with. */
+type Localized = Pick<PageContext, 't' | 'money' | 'number' | 'date'>;
+
 function cached<V>(map: Map<string, V>, key: string, make: () => V, max = 10_000): V {
   let value = map.get(key);
   if (value === undefined) {
@@ -79,38 +78,52 @@ function cached<V>(map: Map<string, V>, key: string, make: () => V, max = 10_000
 }
 const textParams = (params: Record<string, unknown>) => Object.values(params).every((v) => typeof v === 'string' || typeof v === 'number');
 
-export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig): PageContext {
-  const locale = c.get('locale') ?? 'en';
-  const base = config.server.basePath;
-  const dateFormat = cached(dateFormats, locale, () => new Intl.DateTimeFormat(dateTags[locale], { dateStyle: 'medium' }));
-  let strings = translations.get(i18n);
-  if (!strings) translations.set(i18n, (strings = new Map()));
+/**
+ * One language's helpers, made once per i18n instance (each Saldo has its own, with its plugins'
+ * strings) and kept: Intl formatters are costly to build, and i18next takes tens of microseconds
+ * a call, so each (key, parameters) is translated once. Parameters are formatted text (amounts,
+ * dates), so the map is bounded.
+ */
+function localized(i18n: i18n, locale: Locale): Localized {
+  const strings = new Map<string, string>();
+  const numberFormats = new Map<number, Intl.NumberFormat>();
+  const dateFormat = new Intl.DateTimeFormat(dateTags[locale], { dateStyle: 'medium' });
   return {
-    locale,
     t: (key, params) => {
-      if (!params) return cached(strings, `${locale}|${key}`, () => i18n.t(key, { lng: locale }));
+      if (!params) return cached(strings, key, () => i18n.t(key, { lng: locale }));
       if (!textParams(params)) return i18n.t(key, { ...params, lng: locale });
-      return cached(strings, `${locale}|${key}|${JSON.stringify(params)}`, () => i18n.t(key, { ...params, lng: locale }));
+      return cached(strings, `${key}|${JSON.stringify(params)}`, () => i18n.t(key, { ...params, lng: locale }));
     },
     money: (m) => formatMoney(m, locale),
     number: (m) => {
       const digits = exponentOf(m.currency);
-      const format = cached(numberFormats, `${locale}|${digits}`, () =>
-        new Intl.NumberFormat(dateTags[locale], { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+      let format = numberFormats.get(digits);
+      if (!format) numberFormats.set(digits, (format = new Intl.NumberFormat(dateTags[locale], { minimumFractionDigits: digits, maximumFractionDigits: digits })));
       return format.format(toDecimalString(m) as never);
     },
     date: (d) => dateFormat.format(d),
-    base,
-    branding: config.branding,
-    csrf: c.get('csrf'),
-    // Versioned paths: a new release is a new URL, so they can be cached for a year.
-    assets: {
+  };
+}
+const helpers = new WeakMap<i18n, Map<Locale, Localized>>();
+const assetPaths = new WeakMap<SaldoConfig, PageContext['assets']>();
+
+export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig): PageContext {
+  const locale = c.get('locale') ?? 'en';
+  const base = config.server.basePath;
+  let languages = helpers.get(i18n);
+  if (!languages) helpers.set(i18n, (languages = new Map()));
+  let help = languages.get(locale);
+  if (!help) languages.set(locale, (help = localized(i18n, locale)));
+  let assets = assetPaths.get(config);
+  // Versioned paths: a new release is a new URL, so they can be cached for a year.
+  if (!assets) {
+    assetPaths.set(config, (assets = {
       css: `${base}/assets/saldo-${cssVersion}.css`,
       brand: `${base}/assets/brand-${brandVersion(config)}.css`,
       htmx: `${base}/assets/htmx-${htmxVersion}.min.js`,
-    },
-    path: c.req.path,
-  };
+    }));
+  }
+  return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path };
 }
 
 export const cssVersion = '1';
@@ -125,13 +138,17 @@ export { htmxVersion };
  * works without JavaScript.
  */
 export function renderPage(
-  c: Context, ctx: PageContext, template: string, data: Record<string, unknown>, options: { title: string; status?: ContentfulStatusCode },
-) {
+  c: Context<PageEnv>, ctx: PageContext, template: string, data: Record<string, unknown>, options: { title: string; status?: ContentfulStatusCode },
+): Response {
   const body = eta.render(template, { ...ctx, ...data });
-  c.header('Content-Language', ctx.locale);
-  c.header('Vary', 'HX-Request, Cookie, Accept-Language');
-  if (c.req.header('hx-request') === 'true') return c.html(body, options.status ?? 200);
-  return c.html(eta.render('layouts/main', { ...ctx, body, title: options.title }), options.status ?? 200);
+  const html = c.req.header('hx-request') === 'true' ? body : eta.render('layouts/main', { ...ctx, body, title: options.title });
+  // Pages only render (a page that changes something redirects), so the response is whole here.
+  return securedResponse(html, options.status ?? 200, {
+    ...c.get('securityHeaders'),
+    'content-type': 'text/html; charset=UTF-8',
+    'content-language': ctx.locale,
+    vary: 'HX-Request, Cookie, Accept-Language',
+  });
 }
 
 /** A partial alone (rows appended by "load more", a form's new state). */

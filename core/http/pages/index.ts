@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import { secureHeaders } from 'hono/secure-headers';
 import type { i18n } from 'i18next';
 import type { DependencyContainer } from 'tsyringe';
 import { findAccount } from '../../accounts/account.repo.js';
@@ -10,6 +9,7 @@ import { readToken } from '../../customers/tokens.js';
 import { BillingError, localizeParams } from '../../errors.js';
 import { TOKENS } from '../../tokens.js';
 import { toBillingError } from '../errors.js';
+import { secureResponses, securityHeaders } from '../security-headers.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
 import { balancePages } from './balance.js';
 import { customerSession, LANG_COOKIE, openSession, type PageEnv, pickLocale, requireAccount, safePath } from './session.js';
@@ -27,13 +27,8 @@ export function customerPages(container: DependencyContainer, i18n: i18n): Hono<
   const app = new Hono<PageEnv>();
 
   const logoOrigin = config.branding.logoUrl ? new URL(config.branding.logoUrl).origin : undefined;
-  app.use('*', secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', ...(logoOrigin ? [logoOrigin] : [])],
-      connectSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'self'"], baseUri: ["'none'"], objectSrc: ["'none'"],
-    },
-    referrerPolicy: 'same-origin',
-  }));
+  const headers = securityHeaders({ logoOrigin });
+  app.use('*', secureResponses(headers));
 
   app.use('*', pickLocale);
 
