@@ -35,6 +35,7 @@ const secured = new WeakSet<Response>();
  * Headers lookup and a copy — a measurable share of a page view.
  */
 export function securedResponse(body: string, status: number, headers: Record<string, string>): Response {
+  // Encoded once here: given a string, the server would count its UTF-8 length, then encode it.
   const response = new Response(body, { status, headers });
   secured.add(response);
   return response;
