@@ -2,16 +2,18 @@ import type { Locale } from './parse.js';
 import { type Money, toDecimalString } from './money.js';
 
 const tags: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES' };
-const formatters = new Map<string, Intl.NumberFormat>();
+/** One formatter per language and currency, with the texts it made (bounded): ICU formatting is slow. */
+interface Formatter { format: Intl.NumberFormat; made: Map<bigint, string> }
+const formatters = new Map<string, Formatter>();
 
-function formatter(locale: Locale, currency: string): Intl.NumberFormat {
+function formatter(locale: Locale, currency: string): Formatter {
   const key = `${locale}:${currency}`;
-  let nf = formatters.get(key);
-  if (!nf) {
-    nf = new Intl.NumberFormat(tags[locale], { style: 'currency', currency, currencyDisplay: 'symbol' });
-    formatters.set(key, nf);
+  let f = formatters.get(key);
+  if (!f) {
+    f = { format: new Intl.NumberFormat(tags[locale], { style: 'currency', currency, currencyDisplay: 'symbol' }), made: new Map() };
+    formatters.set(key, f);
   }
-  return nf;
+  return f;
 }
 
 /**
@@ -19,5 +21,11 @@ function formatter(locale: Locale, currency: string): Intl.NumberFormat {
  * Intl as an exact decimal string — Intl.NumberFormat formats strings without a float round trip.
  */
 export function formatMoney(a: Money, locale: Locale): string {
-  return formatter(locale, a.currency).format(toDecimalString(a) as unknown as number);
+  const { format, made } = formatter(locale, a.currency);
+  let text = made.get(a.amount);
+  if (text === undefined) {
+    if (made.size >= 10_000) made.clear();
+    made.set(a.amount, (text = format.format(toDecimalString(a) as unknown as number)));
+  }
+  return text;
 }

@@ -45,8 +45,15 @@ export function openSession(c: Context, deps: SessionDeps, account: BillingAccou
   return c.redirect(safePath(deps.config.server.basePath, path), 303);
 }
 
-const chosenLocale = (c: Context) => {
-  const chosen = getCookie(c, LANG_COOKIE);
+/** The request's cookies, parsed once (three places read them on every page view). */
+function cookies(c: Context<PageEnv>): Record<string, string> {
+  let parsed = c.get('cookies');
+  if (!parsed) c.set('cookies', (parsed = getCookie(c)));
+  return parsed;
+}
+
+const chosenLocale = (c: Context<PageEnv>) => {
+  const chosen = cookies(c)[LANG_COOKIE];
   return chosen && locales.includes(chosen) ? (chosen as Locale) : undefined;
 };
 
@@ -92,7 +99,7 @@ class VerifiedSessions {
 export function customerSession(deps: SessionDeps): MiddlewareHandler<PageEnv> {
   const sessions = new VerifiedSessions(deps.secret);
   return async (c, next) => {
-    const session = sessions.read(getCookie(c, SESSION_COOKIE));
+    const session = sessions.read(cookies(c)[SESSION_COOKIE]);
     let customer: Customer | undefined;
     let csrf: string | undefined;
     if (session) {
