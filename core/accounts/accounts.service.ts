@@ -103,7 +103,7 @@ export class AccountsService {
   }
 
   // Page views are gathered into one statement each turn of the event loop (see ReadBatch).
-  private readonly overviews = new ReadBatch<OverviewRequest, AccountOverview>((requests) => accountOverviews(this.sql, requests), { maxBatch: 64, concurrency: 2 });
+  private readonly overviews = new ReadBatch<OverviewRequest, AccountOverview>((requests) => accountOverviews(this.sql, requests));
 
   async balance(id: bigint): Promise<AccountBalance> {
     const account = await this.get(id);

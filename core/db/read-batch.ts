@@ -21,7 +21,7 @@ export class ReadBatch<K, V> {
    */
   constructor(
     private readonly read: (keys: K[]) => Promise<(V | undefined)[]>,
-    private readonly options: { maxBatch: number; concurrency: number } = { maxBatch: 64, concurrency: 2 },
+    private readonly options: { maxBatch: number; concurrency: number } = { maxBatch: 64, concurrency: 4 },
   ) {}
 
   load(key: K): Promise<V | undefined> {
