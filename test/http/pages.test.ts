@@ -69,6 +69,16 @@ onEachDatabase((_sql, target, database) => {
         expect(html).toContain('Ir al panel de control');
       });
 
+      it('ends a session at its expiry, even one already verified and remembered', async () => {
+        const { account } = await signedIn();
+        const secret = saldo.container.resolve(TOKENS.SessionSecret);
+        const exp = Math.floor(Date.now() / 1000) + 2;
+        const cookie = `saldo_session=${signToken(secret, { purpose: 'session', account: account.id.toString(), exp, sid: randomUUID() })}`;
+        expect((await request('/billing/balance', { cookie })).status).toBe(200);
+        await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+        expect((await request('/billing/balance', { cookie })).status).toBe(401);
+      });
+
       it('lands only inside the module, whatever path the link names', async () => {
         const { account } = await signedIn();
         const secret = saldo.container.resolve(TOKENS.SessionSecret);
