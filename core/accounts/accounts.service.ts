@@ -98,7 +98,7 @@ export class AccountsService {
   }
 
   /** The account's entries for these transfers (those of a history page it has not seen yet). */
-  entriesOf(account: BillingAccount, transfers: bigint[]): Promise<Entry[]> {
+  entriesOf(account: BillingAccount, transfers: readonly (bigint | string)[]): Promise<Entry[]> {
     return ledger.entriesOf(this.sql, account.walletId, transfers);
   }
 

@@ -18,10 +18,11 @@ export interface AccountOverview {
   balance: AccountBalance;
   holds: Hold[];
   /**
-   * The transfers of the history page, newest first. Their entries are immutable, so a page that
-   * has shown them before renders them again from its own copy and reads only the new ones.
+   * The transfers of the history page, newest first, as decimal text (what a page keys its rows
+   * by). Their entries are immutable, so a page that has shown them before renders them again from
+   * its own copy and reads only the new ones.
    */
-  historyIds: bigint[];
+  historyIds: string[];
 }
 
 interface OverviewRow extends AccountRow {
@@ -30,7 +31,8 @@ interface OverviewRow extends AccountRow {
   min_balance_minor: bigint;
   /** [id, amount, description, expires (ms), created (ms)] per pending hold. */
   holds: [string, string, string, number, number][];
-  history: bigint[];
+  /** The history's transfer ids, comma-separated: one text column, split natively, nothing to convert. */
+  history: string;
 }
 
 // Absent filters become bounds that hold for every row: one statement (one prepared plan) whatever
@@ -67,7 +69,7 @@ export async function accountOverviews(sql: Sql, requests: OverviewRequest[]): P
                                                  floor(extract(epoch FROM h.expires_at) * 1000), floor(extract(epoch FROM h.created_at) * 1000))
                                 ORDER BY h.id), '[]')
          FROM ledger_holds h WHERE h.account_id = a.wallet_id AND h.status = 'pending') AS holds,
-      (SELECT coalesce(array_agg(e.transfer_id ORDER BY e.transfer_id DESC), '{}')
+      (SELECT coalesce(string_agg(e.transfer_id::text, ',' ORDER BY e.transfer_id DESC), '')
          FROM (SELECT transfer_id FROM ledger_entries
                 WHERE account_id = a.wallet_id AND transfer_id < r.before AND created_at >= r."from" AND created_at < r.until
                 ORDER BY transfer_id DESC LIMIT r.lim) e) AS history
@@ -97,6 +99,6 @@ function toOverview(row: OverviewRow): AccountOverview {
       id: BigInt(id), account: account.walletId, amount: money(BigInt(amount), currency), status: 'pending', captured: null,
       description, expiresAt: new Date(expires), createdAt: new Date(created), settledAt: null,
     })),
-    historyIds: row.history,
+    historyIds: row.history === '' ? [] : row.history.split(','),
   };
 }

@@ -5,7 +5,7 @@ import { BillingError } from '../errors.js';
 import { TOKENS } from '../tokens.js';
 import { apiRoutes } from './api/index.js';
 import { errorResponse } from './errors.js';
-import { customerPages } from './pages/index.js';
+import { customerPages, isPageRequest } from './pages/index.js';
 
 /**
  * The billing sub-app a host mounts (`app.route('/billing', saldo.app)`). It owns its error
@@ -23,11 +23,14 @@ export function createBillingApp(container: DependencyContainer, i18n: i18n): Ho
   });
 
   app.route('/api/v1', apiRoutes(container));
-  app.route('/', customerPages(container, i18n));
+  const pages = customerPages(container, i18n);
+  app.route('/', pages.app);
 
   // A catch-all route rather than notFound(): when the host mounts this app, unmatched paths
   // under its prefix still get our localized JSON 404 instead of the host's.
   app.all('*', (c) => errorResponse(c, new BillingError('NOT_FOUND'), i18n));
-  app.onError((error, c) => errorResponse(c, error, i18n));
+  // The one error handler (a sub-app with its own would wrap each of its handlers once more on
+  // every request): pages render errors as pages, everything else as JSON.
+  app.onError((error, c) => (isPageRequest(c) ? pages.onError(error, c as never) : errorResponse(c, error, i18n)));
   return app;
 }

@@ -7,7 +7,7 @@ import type { i18n } from 'i18next';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { AccountRef } from '../accounts/account.repo.js';
 import type { BillingAccount } from '../accounts/types.js';
-import { securedResponse } from './security-headers.js';
+import { pageHeaders, securedResponse } from './security-headers.js';
 import { exponentOf, formatMoney, type Locale, type Money, toDecimalString } from '../money/index.js';
 
 export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
@@ -48,7 +48,7 @@ export interface PageEnv {
     account?: BillingAccount;
     /** The request's cookies, once parsed. */
     cookies?: Record<string, string>;
-    /** Set by `secureResponses`; pages build their response with them. */
+    /** The security headers every page response carries; set on every request to the pages. */
     securityHeaders?: Record<string, string>;
   };
 }
@@ -148,12 +148,7 @@ export function renderPage(
   const body = eta.render(template, view(ctx, data));
   const html = c.req.header('hx-request') === 'true' ? body : eta.render('layouts/main', view(ctx, { body, title: options.title }));
   // Pages only render (a page that changes something redirects), so the response is whole here.
-  return securedResponse(html, options.status ?? 200, {
-    ...c.get('securityHeaders'),
-    'content-type': 'text/html; charset=UTF-8',
-    'content-language': ctx.locale,
-    vary: 'HX-Request, Cookie, Accept-Language',
-  });
+  return securedResponse(html, options.status ?? 200, pageHeaders(c.get('securityHeaders') ?? {}, ctx.locale));
 }
 
 /** A partial alone (rows appended by "load more", a form's new state). */

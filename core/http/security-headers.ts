@@ -1,5 +1,3 @@
-import type { MiddlewareHandler } from 'hono';
-
 /**
  * The security headers of every customer page, computed once: a strict Content-Security-Policy
  * (nothing inline, nothing from elsewhere but the provider's logo), no MIME sniffing, no framing
@@ -35,21 +33,34 @@ const secured = new WeakSet<Response>();
  * Headers lookup and a copy — a measurable share of a page view.
  */
 export function securedResponse(body: string, status: number, headers: Record<string, string>): Response {
-  // Encoded once here: given a string, the server would count its UTF-8 length, then encode it.
   const response = new Response(body, { status, headers });
   secured.add(response);
   return response;
 }
 
+/** Adds the security headers to a response that does not carry them yet (redirects, assets, errors). */
+export function secure(response: Response, headers: Record<string, string>) {
+  if (secured.has(response)) return;
+  for (const name in headers) response.headers.set(name, headers[name]!);
+}
+
+const htmlHeaders = new WeakMap<Record<string, string>, Map<string, Record<string, string>>>();
+
 /**
- * Adds the security headers to every response that does not carry them yet (redirects, assets),
- * and hands them to the pages (`securityHeaders` on the request) to build their own with.
+ * The headers of an HTML page in one language: the security headers and the page's own, made
+ * once per language and shared by every response (the server only reads them).
  */
-export function secureResponses(headers: Record<string, string>): MiddlewareHandler<{ Variables: { securityHeaders: Record<string, string> } }> {
-  return async (c, next) => {
-    c.set('securityHeaders', headers);
-    await next();
-    if (secured.has(c.res)) return;
-    for (const name in headers) c.res.headers.set(name, headers[name]!);
-  };
+export function pageHeaders(security: Record<string, string>, language: string): Record<string, string> {
+  let languages = htmlHeaders.get(security);
+  if (!languages) htmlHeaders.set(security, (languages = new Map()));
+  let headers = languages.get(language);
+  if (!headers) {
+    languages.set(language, (headers = Object.freeze({
+      ...security,
+      'content-type': 'text/html; charset=UTF-8',
+      'content-language': language,
+      vary: 'HX-Request, Cookie, Accept-Language',
+    })));
+  }
+  return headers;
 }

@@ -226,7 +226,7 @@ export async function entries(
 }
 
 /** An account's entries for the given transfers, newest first (ids of other accounts' transfers find nothing). */
-export async function entriesOf(sql: Sql, account: bigint, transfers: bigint[]): Promise<Entry[]> {
+export async function entriesOf(sql: Sql, account: bigint, transfers: readonly (bigint | string)[]): Promise<Entry[]> {
   if (transfers.length === 0) return [];
   const rows = await sql<EntryRow[]>`
     SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, created_at

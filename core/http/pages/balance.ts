@@ -41,20 +41,22 @@ class HistoryRows {
   private readonly rows = new Map<string, string>();
   constructor(private readonly accounts: AccountsService, private readonly max = 50_000) {}
 
-  async render(ctx: PageContext, account: BillingAccount, transfers: bigint[]): Promise<string[]> {
-    const key = (id: bigint) => `${ctx.locale}:${account.walletId}:${id}`;
-    const page = new Map<bigint, string>();
-    const missing: bigint[] = [];
+  async render(ctx: PageContext, account: BillingAccount, transfers: string[]): Promise<string[]> {
+    const of = `${ctx.locale}:${account.walletId}:`;
+    const page = new Map<string, string>();
+    const missing: string[] = [];
     for (const id of transfers) {
-      const html = this.rows.get(key(id));
+      const html = this.rows.get(of + id);
       if (html === undefined) missing.push(id);
       else page.set(id, html);
     }
+    if (missing.length === 0) return transfers.map((id) => page.get(id)!);
     for (const e of await this.accounts.entriesOf(account, missing)) {
       const html = renderPartial(ctx, 'partials/history-row', { e, description: describe(ctx.t, e) });
       if (this.rows.size >= this.max) this.rows.delete(this.rows.keys().next().value!);
-      this.rows.set(key(e.id), html);
-      page.set(e.id, html);
+      const id = e.id.toString();
+      this.rows.set(of + id, html);
+      page.set(id, html);
     }
     return transfers.map((id) => page.get(id) ?? '');
   }
@@ -69,11 +71,11 @@ export function balancePages(container: DependencyContainer, i18n: i18n): Hono<P
   const app = new Hono<PageEnv>();
 
   /** The page's rendered rows, whether more exist, and the query that fetches the next ones. */
-  async function historyView(ctx: PageContext, account: BillingAccount, transfers: bigint[], query: Record<string, string | undefined>) {
+  async function historyView(ctx: PageContext, account: BillingAccount, transfers: string[], query: Record<string, string | undefined>) {
     const more = transfers.length > PAGE;
     const shown = transfers.slice(0, PAGE);
     const params = new URLSearchParams({ ...(query.from && { from: query.from }), ...(query.to && { to: query.to }) });
-    if (more) params.set('before', shown.at(-1)!.toString());
+    if (more) params.set('before', shown.at(-1)!);
     return { rows: await rows.render(ctx, account, shown), more, nextQuery: params.toString(), from: query.from ?? '', to: query.to ?? '' };
   }
 

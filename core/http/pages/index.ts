@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Hono } from 'hono';
+import { type Context, type ErrorHandler, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { i18n } from 'i18next';
 import type { DependencyContainer } from 'tsyringe';
@@ -9,7 +9,7 @@ import { readToken } from '../../customers/tokens.js';
 import { BillingError, localizeParams } from '../../errors.js';
 import { TOKENS } from '../../tokens.js';
 import { toBillingError } from '../errors.js';
-import { secureResponses, securityHeaders } from '../security-headers.js';
+import { secure, securityHeaders } from '../security-headers.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
 import { balancePages } from './balance.js';
 import { customerSession, LANG_COOKIE, openSession, type PageEnv, pickLocale, requireAccount, safePath } from './session.js';
@@ -17,8 +17,12 @@ import { customerSession, LANG_COOKIE, openSession, type PageEnv, pickLocale, re
 const css = readFileSync(join(viewsDir, 'assets', 'saldo.css'), 'utf8');
 const htmx = readFileSync(htmxFile, 'utf8');
 
-/** The customer pages: server-rendered, localized, working without JavaScript, htmx on top. */
-export function customerPages(container: DependencyContainer, i18n: i18n): Hono<PageEnv> {
+/**
+ * The customer pages: server-rendered, localized, working without JavaScript, htmx on top. Their
+ * errors render as pages through `onError`, which the module's one error handler calls for
+ * every request the pages took (see `isPageRequest`).
+ */
+export function customerPages(container: DependencyContainer, i18n: i18n): { app: Hono<PageEnv>; onError: ErrorHandler<PageEnv> } {
   const config = container.resolve(TOKENS.Config);
   const sql = container.resolve(TOKENS.Sql);
   const secret = container.resolve(TOKENS.SessionSecret);
@@ -28,9 +32,14 @@ export function customerPages(container: DependencyContainer, i18n: i18n): Hono<
 
   const logoOrigin = config.branding.logoUrl ? new URL(config.branding.logoUrl).origin : undefined;
   const headers = securityHeaders({ logoOrigin });
-  app.use('*', secureResponses(headers));
-
-  app.use('*', pickLocale);
+  // One middleware for what every request to the pages needs: a Hono middleware costs a dispatch
+  // and, mounted in a host, a wrapper of its own on each request.
+  app.use('*', async (c, next) => {
+    c.set('securityHeaders', headers);
+    c.set('locale', pickLocale(c));
+    await next();
+    secure(c.res, headers);
+  });
 
   const immutable = 'public, max-age=31536000, immutable';
   app.get(`/assets/saldo-${cssVersion}.css`, (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
@@ -53,11 +62,11 @@ export function customerPages(container: DependencyContainer, i18n: i18n): Hono<
     return c.redirect(safePath(base, c.req.query('back')), 303);
   });
 
-  app.use('/balance', customerSession(deps));
+  // `/balance/*` covers `/balance` itself too: one session check per request.
   app.use('/balance/*', customerSession(deps));
   app.route('/balance', balancePages(container, i18n));
 
-  app.onError(async (error, c) => {
+  const onError: ErrorHandler<PageEnv> = async (error, c) => {
     const billing = toBillingError(error);
     if (!billing.isClientError) console.error(`[saldo] ${billing.code}`, billing.cause ?? billing);
     // Refused before the page read the account (a CSRF refusal): the error still speaks its language.
@@ -70,6 +79,9 @@ export function customerPages(container: DependencyContainer, i18n: i18n): Hono<
     }
     const message = i18n.t(billing.i18nKey, { ...localizeParams(billing.params, ctx.locale), lng: ctx.locale });
     return renderPage(c, ctx, 'pages/error', { message }, { title: message, status: billing.status as never });
-  });
-  return app;
+  };
+  return { app, onError };
 }
+
+/** A request the customer pages took (their first middleware ran): its errors render as pages. */
+export const isPageRequest = (c: Context) => (c as Context<PageEnv>).get('securityHeaders') !== undefined;

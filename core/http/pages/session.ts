@@ -58,10 +58,7 @@ const chosenLocale = (c: Context<PageEnv>) => {
 };
 
 /** The page's language before anyone is known: an explicit choice, else the browser's. */
-export const pickLocale: MiddlewareHandler<PageEnv> = async (c, next) => {
-  c.set('locale', chosenLocale(c) ?? negotiateLocale(c.req.header('accept-language')));
-  await next();
-};
+export const pickLocale = (c: Context<PageEnv>): Locale => chosenLocale(c) ?? negotiateLocale(c.req.header('accept-language'));
 
 /**
  * Verified session cookies, so a signed-in customer's every click does not redo two HMACs. The
