@@ -46,8 +46,6 @@ export interface PageEnv {
     /** Who is signed in: the account every query is scoped to, and the session CSRF tokens derive from. */
     customer?: { ref: AccountRef; sid: string };
     account?: BillingAccount;
-    /** The request's cookies, once parsed. */
-    cookies?: Record<string, string>;
     /** The security headers every page response carries; set on every request to the pages. */
     securityHeaders?: Record<string, string>;
   };

@@ -45,15 +45,10 @@ export function openSession(c: Context, deps: SessionDeps, account: BillingAccou
   return c.redirect(safePath(deps.config.server.basePath, path), 303);
 }
 
-/** The request's cookies, parsed once (three places read them on every page view). */
-function cookies(c: Context<PageEnv>): Record<string, string> {
-  let parsed = c.get('cookies');
-  if (!parsed) c.set('cookies', (parsed = getCookie(c)));
-  return parsed;
-}
-
+// Cookies are read by name: the header also carries the host panel's own cookies, and a name
+// that is absent (the language cookie, usually) is ruled out by one search, without a parse.
 const chosenLocale = (c: Context<PageEnv>) => {
-  const chosen = cookies(c)[LANG_COOKIE];
+  const chosen = getCookie(c, LANG_COOKIE);
   return chosen && locales.includes(chosen) ? (chosen as Locale) : undefined;
 };
 
@@ -96,7 +91,7 @@ class VerifiedSessions {
 export function customerSession(deps: SessionDeps): MiddlewareHandler<PageEnv> {
   const sessions = new VerifiedSessions(deps.secret);
   return async (c, next) => {
-    const session = sessions.read(cookies(c)[SESSION_COOKIE]);
+    const session = sessions.read(getCookie(c, SESSION_COOKIE));
     let customer: Customer | undefined;
     let csrf: string | undefined;
     if (session) {
