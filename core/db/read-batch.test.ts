@@ -77,6 +77,21 @@ describe('read batch', () => {
     expect(await answers).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']);
   });
 
+  it('hands the answers of a batch over a slice per turn, so reads asked for meanwhile go out before its last answers', async () => {
+    const log: string[] = [];
+    const batch = new ReadBatch<number, string>(async (keys) => {
+      log.push(`read ${keys.join(',')}`);
+      return keys.map((k) => `v${k}`);
+    }, { maxBatch: 64, concurrency: 4, handOver: 2 });
+    // The first customer served asks again at once (the next click), as a page's next request would.
+    const answers = [1, 2, 3, 4, 5].map((k) => batch.load(k).then((v) => {
+      log.push(`answer ${k}`);
+      return k === 1 ? batch.load(6).then(() => v) : v;
+    }));
+    await Promise.all(answers);
+    expect(log).toEqual(['read 1,2,3,4,5', 'answer 1', 'answer 2', 'answer 3', 'answer 4', 'read 6', 'answer 5']);
+  });
+
   it('fails every read of a batch whose statement failed, and carries on with the next', async () => {
     let fail = true;
     const batch = new ReadBatch<number, string>(async (keys) => {
