@@ -6,7 +6,9 @@
  * These machines' speed drifts by ±15% within a minute, so the two are measured in alternating
  * rounds and the ratio is taken round by round (each page round against the bare round just
  * before it); the median round is the result. A second case spreads the same load over 200
- * customers, each with a history, one session cookie each (wrk's Lua rotates them).
+ * customers, each with a history, one session cookie each (wrk's Lua rotates them). A third sends
+ * the balance page's bytes and headers as they are, with no work behind them: how far the size of
+ * the response alone takes a page from the bare handler.
  *
  *   npm run bench:pages            (DATABASE_URL defaults to the local server; installs wrk if missing)
  *   BENCH_SECONDS=10 BENCH_ROUNDS=5 npm run bench:pages
@@ -92,6 +94,9 @@ async function main() {
 
     const host = new Hono();
     host.get('/bare', (c) => c.html('<!doctype html><title>ok</title><p>ok</p>'));
+    // The balance page's own bytes and headers, sent as they are: what the response alone costs.
+    let sent: { body: Uint8Array<ArrayBuffer>; headers: Record<string, string> } | undefined;
+    host.get('/sent', () => new Response(sent!.body, { headers: sent!.headers }));
     host.route('/billing', saldo.app);
     const http = serve({ fetch: host.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise((resolve) => http.once('listening', resolve));
@@ -99,7 +104,9 @@ async function main() {
 
     const cookie = await signIn(saldo, origin, 'demo-prepaid');
     const check = await fetch(`${origin}/billing/balance`, { headers: { cookie } });
-    if (check.status !== 200 || !(await check.text()).includes('Atelier Dupont')) throw new Error('the balance page did not render');
+    const body = new Uint8Array(await check.arrayBuffer());
+    if (check.status !== 200 || !Buffer.from(body).toString().includes('Atelier Dupont')) throw new Error('the balance page did not render');
+    sent = { body, headers: Object.fromEntries([...check.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name))) };
     const cookies = await Promise.all(refs.map((ref) => signIn(saldo!, origin, ref)));
     const script = join(tmpdir(), `saldo-bench-${process.pid}.lua`);
     writeFileSync(script, `local cookies = {${cookies.map((c) => JSON.stringify(c)).join(',')}}
@@ -115,18 +122,20 @@ end
       bare: () => wrk(`${origin}/bare`),
       page: () => wrk(`${origin}/billing/balance`, { headers: [`Cookie: ${cookie}`] }),
       many: () => wrk(`${origin}/billing/balance`, { script }),
+      sent: () => wrk(`${origin}/sent`),
     };
     // Warm-up: JIT, prepared statements, the history rows each customer's page renders.
     await wrk(`${origin}/bare`, { seconds: 2 });
     await wrk(`${origin}/billing/balance`, { headers: [`Cookie: ${cookie}`], seconds: 2 });
     await wrk(`${origin}/billing/balance`, { script, seconds: 3 });
 
-    const results: { bare: Run; page: Run; many: Run }[] = [];
+    const results: { bare: Run; sent: Run; page: Run; many: Run }[] = [];
     for (let r = 0; r < rounds; r++) {
       const bare = await cases.bare();
       const page = await cases.page();
       const many = await cases.many();
-      results.push({ bare, page, many });
+      const sent = await cases.sent();
+      results.push({ bare, sent, page, many });
     }
     http.close();
 
@@ -134,16 +143,18 @@ end
       `${name.padEnd(34)}${run.rate.toFixed(0).padStart(10)}  ${run.p99.toFixed(2).padStart(8)}  ${run.cpuPerRequest.toFixed(0).padStart(10)}   ${ratio}`;
     console.log(`PostgreSQL ${(await admin`SHOW server_version`)[0]!.server_version}; wrk, ${connections} connections, ${seconds} s a case, ${rounds} rounds\n`);
     console.log(`${'case'.padEnd(34)}requests/s    p99 ms  CPU µs/req   ratio`);
-    results.forEach(({ bare, page, many }, r) => {
+    results.forEach(({ bare, sent, page, many }, r) => {
       console.log(line(`round ${r + 1}: bare Hono handler`, bare, '1.00'));
       console.log(line(`round ${r + 1}: balance page (demo, fr)`, page, (page.rate / bare.rate).toFixed(2)));
       console.log(line(`round ${r + 1}: balance page, ${customers} customers`, many, (many.rate / bare.rate).toFixed(2)));
+      console.log(line(`round ${r + 1}: its bytes, sent as they are`, sent, (sent.rate / bare.rate).toFixed(2)));
     });
     const ratio = median(results.map(({ bare, page }) => page.rate / bare.rate));
     const manyRatio = median(results.map(({ bare, many }) => many.rate / bare.rate));
     const p99 = median(results.map(({ page }) => page.p99));
     console.log(`\nmedian ratio ${ratio.toFixed(2)}× (target ≥ 0.25×), p99 ${p99.toFixed(2)} ms (target < 10 ms); ` +
-      `${customers} customers: ${manyRatio.toFixed(2)}×, p99 ${median(results.map(({ many }) => many.p99)).toFixed(2)} ms`);
+      `${customers} customers: ${manyRatio.toFixed(2)}×, p99 ${median(results.map(({ many }) => many.p99)).toFixed(2)} ms; ` +
+      `the page's bytes alone: ${median(results.map(({ bare, sent }) => sent.rate / bare.rate)).toFixed(2)}×`);
     await admin.end();
   } finally {
     await saldo?.close();
