@@ -27,8 +27,12 @@ export function createBillingApp(container: DependencyContainer, i18n: i18n): Ho
   app.route('/', pages.app);
 
   // A catch-all route rather than notFound(): when the host mounts this app, unmatched paths
-  // under its prefix still get our localized JSON 404 instead of the host's.
-  app.all('*', (c) => errorResponse(c, new BillingError('NOT_FOUND'), i18n));
+  // under its prefix still get our localized 404 instead of the host's — a page for a browser
+  // (a stale link, a mistyped address), JSON for everything else.
+  app.all('*', (c) => {
+    if (isPageRequest(c) && c.req.header('accept')?.includes('text/html')) throw new BillingError('NOT_FOUND');
+    return errorResponse(c, new BillingError('NOT_FOUND'), i18n);
+  });
   // The one error handler (a sub-app with its own would wrap each of its handlers once more on
   // every request): pages render errors as pages, everything else as JSON.
   app.onError((error, c) => (isPageRequest(c) ? pages.onError(error, c as never) : errorResponse(c, error, i18n)));

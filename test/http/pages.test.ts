@@ -69,6 +69,22 @@ onEachDatabase((_sql, target, database) => {
         expect(html).toContain('Ir al panel de control');
       });
 
+      it('answers a browser’s unknown address with a page in the customer’s language, anything else with JSON', async () => {
+        const { cookie } = await signedIn({ locale: 'fr' });
+        const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'accept-language': 'en' };
+        const page = await request('/billing/balance/nowhere', { cookie, headers: html });
+        expect(page.status).toBe(404);
+        expect(page.headers.get('content-type')).toContain('text/html');
+        expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+        const body = await page.text();
+        expect(body).toContain('<html lang="fr">'); // the account's language, over the browser's
+        expect(body).toContain('Cette page n’existe pas.');
+        const signedOut = await request('/billing/nowhere', { headers: { ...html, 'accept-language': 'es' } });
+        expect([signedOut.status, await signedOut.text()]).toEqual([404, expect.stringContaining('Esta página no existe.')]);
+        const api = await request('/billing/balance/nowhere', { cookie, headers: { accept: 'application/json' } });
+        expect([api.status, (await api.json()).error.code]).toEqual([404, 'NOT_FOUND']);
+      });
+
       it('ends a session at its expiry, even one already verified and remembered', async () => {
         const { account } = await signedIn();
         const secret = saldo.container.resolve(TOKENS.SessionSecret);
