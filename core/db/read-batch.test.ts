@@ -82,7 +82,7 @@ describe('read batch', () => {
     const batch = new ReadBatch<number, string>(async (keys) => {
       log.push(`read ${keys.join(',')}`);
       return keys.map((k) => `v${k}`);
-    }, { maxBatch: 64, concurrency: 4, handOver: 2 });
+    }, { handOver: 2 });
     // The first customer served asks again at once (the next click), as a page's next request would.
     const answers = [1, 2, 3, 4, 5].map((k) => batch.load(k).then((v) => {
       log.push(`answer ${k}`);

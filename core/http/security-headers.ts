@@ -42,7 +42,6 @@ export function securedResponse(body: string, status: number, headers: Record<st
   return response;
 }
 
-
 /** Adds the security headers to a response that does not carry them yet (redirects, assets, errors). */
 export function secure(response: Response, headers: Record<string, string>) {
   if (secured.has(response)) return;
