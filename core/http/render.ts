@@ -135,6 +135,10 @@ export const brandVersion = (config: SaldoConfig) => config.branding.primaryColo
 export const htmxFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'htmx.org', 'dist', 'htmx.min.js');
 export { htmxVersion };
 
+// Only a page rendered outside the customer pages' middleware lacks them; one shared key keeps
+// `pageHeaders` from making its headers again on every such render.
+const noSecurityHeaders: Record<string, string> = Object.freeze({});
+
 /**
  * Renders `template` with the page context. A request from htmx (`HX-Request: true`) gets the
  * page's own markup to swap in; any other request gets it inside the layout, so every page also
@@ -146,7 +150,7 @@ export function renderPage(
   const body = eta.render(template, view(ctx, data));
   const html = c.req.header('hx-request') === 'true' ? body : eta.render('layouts/main', view(ctx, { body, title: options.title }));
   // Pages only render (a page that changes something redirects), so the response is whole here.
-  return securedResponse(html, options.status ?? 200, pageHeaders(c.get('securityHeaders') ?? {}, ctx.locale));
+  return securedResponse(html, options.status ?? 200, pageHeaders(c.get('securityHeaders') ?? noSecurityHeaders, ctx.locale));
 }
 
 /** A partial alone (rows appended by "load more", a form's new state). */
