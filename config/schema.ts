@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { isCurrency } from '../core/money/currency.js';
+import { isCurrency, LOCALES } from '@saldo/sdk';
 
 const currencyCode = z.string().refine(isCurrency, { message: 'expected an ISO 4217 currency code Saldo supports, like "EUR"' });
-const locale = z.enum(['en', 'fr', 'es']);
+const locale = z.enum(LOCALES);
+/** Five cron fields (minute hour day month weekday), e.g. "0 * * * *" for every hour. */
+const cron = z.string().trim().regex(/^(\S+\s+){4}\S+$/, 'expected a cron expression like "0 * * * *"');
 
 /** A plugin to load: a built-in path (`./plugins/...`) or an npm package name, with its options. */
 export const pluginEntry = z.object({
@@ -101,8 +103,11 @@ export const configSchema = z.object({
     .array(
       z.object({
         url: z.url(),
-        /** Shared with the receiver, which checks each request's signature with it. */
-        secret: z.string().min(16, 'expected at least 16 characters'),
+        /**
+         * Shared with the receiver, which checks each request's signature with it (Standard
+         * Webhooks): `whsec_` and at least 24 random bytes in base64.
+         */
+        secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'expected a secret like "whsec_" followed by at least 24 bytes in base64'),
         /** Event types to send; all when omitted. */
         events: z.array(z.string()).optional(),
       }),
@@ -110,20 +115,27 @@ export const configSchema = z.object({
     .default([]),
   events: z
     .object({
-      /** Attempts before a delivery is marked failed (backoff doubles from 1 s up to 1 h). */
-      maxAttempts: z.coerce.number().int().min(1).max(50).default(15),
+      /** Attempts before a delivery is marked failed; the wait between them doubles, with jitter. */
+      maxAttempts: z.coerce.number().int().min(1).max(20).default(15),
+      /** The wait before the first retry, in seconds (the 15th attempt comes about a day later). */
+      retryDelaySeconds: z.coerce.number().int().min(1).max(3600).default(1),
       /** How long one webhook request may take. */
       timeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
-      /** How often the dispatcher looks for work when running in the background. */
-      pollMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
+      /** Deliveries one instance makes at once. */
+      concurrency: z.coerce.number().int().min(1).max(100).default(8),
     })
     .prefault({}),
+  /** Background work (pg-boss): schedules as cron expressions in `billing.timeZone`. */
   jobs: z
     .object({
-      /** How often due services are renewed (or recorded as awaiting payment). */
-      renewalsEveryMinutes: z.coerce.number().int().min(1).max(1440).default(60),
-      /** How often expired holds are released (they are also released whenever a payment needs them). */
-      holdSweepEveryMinutes: z.coerce.number().int().min(1).max(1440).default(5),
+      /** When due services are renewed (or recorded as awaiting payment): hourly by default. */
+      renewals: cron.default('0 * * * *'),
+      /** When expired holds are released (a payment that needs the funds releases them at once anyway). */
+      holdExpiry: cron.default('*/5 * * * *'),
+      /** How often an idle instance looks for jobs, in seconds: the delay before an event goes out. */
+      pollSeconds: z.coerce.number().min(0.5).max(60).default(2),
+      /** Schema of the job system's tables; `<database.schema>_jobs` (`saldo_jobs` beside `public`) when omitted. */
+      schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').optional(),
     })
     .prefault({}),
   secrets: z

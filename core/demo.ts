@@ -1,4 +1,4 @@
-import { money } from './money/index.js';
+import { money } from '@saldo/sdk';
 import type { Saldo } from './saldo.js';
 
 /** The demo's customers, by the panel reference they are created under. */

@@ -1,7 +1,5 @@
 import en from '../locales/en/errors.json' with { type: 'json' };
-import { formatMoney } from './money/format.js';
-import type { Locale } from './money/parse.js';
-import type { Money } from './money/money.js';
+import { formatMoney, type Locale, type Money, MoneyError } from '@saldo/sdk';
 
 /**
  * The one catalogue of errors Saldo raises. A code is stable forever (clients and host panels
@@ -109,3 +107,6 @@ export class BillingError extends Error {
 
 export const isBillingError = (error: unknown, code?: ErrorCode): error is BillingError =>
   error instanceof BillingError && (code === undefined || error.code === code);
+
+/** A refusal of the SDK's money operations (a bad amount, mixed currencies) in the catalogue's terms. */
+export const fromMoneyError = (error: MoneyError): BillingError => new BillingError(error.code, error.params, { cause: error });

@@ -2,16 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n } from 'i18next';
-import type { Locale } from './money/parse.js';
-import type { LoadedPlugin } from './plugin/loader.js';
+import { isLocale, LOCALES, type Locale } from '@saldo/sdk';
+import type { LoadedPlugin } from './plugin-host/loader.js';
 
-export const locales: readonly Locale[] = ['en', 'fr', 'es'];
 export const localesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'locales');
 
 /** Reads `locales/<lng>/<namespace>.json`: one namespace per area (errors, balance, …). */
 function readLocales(): Record<string, Record<string, Record<string, unknown>>> {
   const resources: Record<string, Record<string, Record<string, unknown>>> = {};
-  for (const lng of locales) {
+  for (const lng of LOCALES) {
     resources[lng] = {};
     for (const file of readdirSync(join(localesDir, lng)).filter((f) => f.endsWith('.json'))) {
       resources[lng][file.slice(0, -5)] = JSON.parse(readFileSync(join(localesDir, lng, file), 'utf8'));
@@ -28,14 +27,14 @@ function readLocales(): Record<string, Record<string, Record<string, unknown>>> 
 export async function createI18n(plugins: readonly LoadedPlugin[] = []): Promise<i18n> {
   const resources = readLocales();
   for (const { plugin, translations } of plugins) {
-    for (const lng of locales) if (translations[lng]) resources[lng]![plugin.code] = translations[lng]!;
+    for (const lng of LOCALES) if (translations[lng]) resources[lng]![plugin.code] = translations[lng]!;
   }
   const instance = i18next.createInstance();
   await instance.init({
     resources,
     lng: 'en',
     fallbackLng: 'en',
-    supportedLngs: [...locales],
+    supportedLngs: [...LOCALES],
     ns: Object.keys(resources.en!),
     defaultNS: 'common',
     interpolation: { escapeValue: false },
@@ -56,5 +55,5 @@ export function negotiateLocale(header: string | undefined): Locale {
     })
     .filter((x) => x.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index);
-  return (ranked.find((x) => (locales as string[]).includes(x.lang))?.lang as Locale) ?? 'en';
+  return (ranked.find((x) => isLocale(x.lang))?.lang as Locale | undefined) ?? 'en';
 }

@@ -4,15 +4,13 @@ import { Hono } from 'hono';
 import { loadConfig } from '../config/load.js';
 import { isBillingError } from './errors.js';
 import { DEMO_CUSTOMERS, seedDemo } from './demo.js';
-import { startJobs } from './jobs/scheduler.js';
 import { createSaldo } from './saldo.js';
 
 /** The standalone server: Saldo's sub-app mounted at its base path, as a host panel would. */
 async function main() {
   const config = loadConfig();
   const saldo = await createSaldo(config);
-  saldo.events.start();
-  const jobs = startJobs(saldo.database.sql, config, saldo.orders);
+  await saldo.start();
   const base = config.server.basePath;
 
   const root = new Hono();
@@ -38,8 +36,7 @@ async function main() {
   const stop = async (signal: string) => {
     console.log(`Saldo is stopping (${signal})`);
     server.close();
-    jobs.stop();
-    await saldo.close();
+    await saldo.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

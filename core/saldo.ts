@@ -1,22 +1,26 @@
 import 'reflect-metadata';
 import type { Hono } from 'hono';
 import type { i18n } from 'i18next';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { container as rootContainer } from 'tsyringe';
 import { projectRoot } from '../config/load.js';
 import type { SaldoConfig } from '../config/schema.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { WalletService } from './accounts/wallet.service.js';
+import { CustomerLinks } from './customers/customer-links.js';
+import { moduleSecret } from './customers/secret.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { migrate } from './db/migrate.js';
+import { EventDeliveries, eventTargets } from './events/deliveries.js';
+import { EventLog } from './events/event-log.js';
 import { createBillingApp } from './http/app.js';
-import { handoffLink } from './customers/handoff.js';
-import { moduleSecret } from './customers/secret.js';
 import { createI18n } from './i18n.js';
-import { EventDispatcher } from './events/dispatcher.js';
+import { JobQueue, jobsSchemaFor } from './jobs/job-queue.js';
+import { periodicWork } from './jobs/periodic.js';
 import { Catalogue } from './orders/catalogue.js';
 import { OrdersService } from './orders/orders.service.js';
-import { loadPlugins, registerPlugins } from './plugin/loader.js';
-import { PluginRegistry } from './plugin/registry.js';
+import { loadPlugins } from './plugin-host/loader.js';
+import { PluginRegistry } from './plugin-host/registry.js';
+import type { Services } from './services.js';
 import { TOKENS } from './tokens.js';
 
 /** A running billing module: what a host panel holds on to. */
@@ -29,15 +33,26 @@ export interface Saldo {
   orders: OrdersService;
   /** The hand-off to the customer pages: a short-lived signed link for one customer. */
   customers: { handoffLink(externalRef: string, path?: string, seconds?: number): Promise<{ url: string; expiresAt: Date }> };
-  /** Events for the host panel: `saldo.events.on('order.paid', fn)`; `start()` delivers in the background. */
-  events: EventDispatcher;
+  /**
+   * Events for the host panel: `saldo.events.on('order.paid', fn)`, delivered by the instances
+   * that run `start()`; `failed()` and `retry()` for deliveries that gave up.
+   */
+  events: Pick<EventDeliveries, 'on' | 'failed' | 'retry'>;
   plugins: PluginRegistry;
   i18n: i18n;
-  container: DependencyContainer;
   database: Database;
   /** Migrations applied by this start (empty when the schema was up to date). */
   migrated: string[];
-  close(): Promise<void>;
+  /**
+   * Starts the background work — renewals, the release of expired holds, event deliveries — in
+   * this process. A panel that embeds Saldo calls it once, as `npm start` does.
+   */
+  start(): Promise<void>;
+  /**
+   * Stops the background work, letting what is in flight finish, then closes the database
+   * (unless it was handed in through `CreateOptions.database`, whose owner closes it).
+   */
+  stop(): Promise<void>;
 }
 
 export interface CreateOptions {
@@ -49,50 +64,69 @@ export interface CreateOptions {
 
 /**
  * The composition root: opens the database, applies migrations, loads plugins through the same
- * loader a third party's package goes through, and wires services in a container of their own.
+ * loader a third party's package goes through, and builds each service once. Route groups
+ * receive the services they use; nothing looks a service up later.
  */
 export async function createSaldo(config: SaldoConfig, options: CreateOptions = {}): Promise<Saldo> {
   const loaded = await loadPlugins(config.plugins, options.baseDir ?? projectRoot);
   const database = options.database ?? (await openDatabase(config.database));
+  const closeDatabase = () => (options.database ? Promise.resolve() : database.close());
   try {
     const { applied } = await migrate(database.sql);
+    const plugins = new PluginRegistry(loaded);
+    const i18n = await createI18n(loaded);
     const container = rootContainer.createChildContainer();
     container.register(TOKENS.Config, { useValue: config });
     container.register(TOKENS.Sql, { useValue: database.sql });
-    registerPlugins(container, loaded);
-    const plugins = new PluginRegistry(container);
     container.register(TOKENS.Plugins, { useValue: plugins });
-    const i18n = await createI18n(loaded);
     container.register(TOKENS.I18n, { useValue: i18n });
-    const sessionSecret = await moduleSecret(database.sql, 'session', config.secrets.sessionSecret);
-    container.register(TOKENS.SessionSecret, { useValue: sessionSecret });
-    for (const service of [AccountsService, WalletService, Catalogue, OrdersService, EventDispatcher] as const) container.registerSingleton(service as never);
-    const events = container.resolve(EventDispatcher);
-    await events.syncTargets();
-
-    return {
-      app: createBillingApp(container, i18n),
+    const jobs = new JobQueue(database.sql, {
+      schema: jobsSchemaFor(config.jobs.schema, database.schema),
+      pollSeconds: config.jobs.pollSeconds,
+      timeZone: config.billing.timeZone,
+    });
+    container.register(EventLog, { useValue: new EventLog(jobs, eventTargets(config)) });
+    for (const service of [AccountsService, WalletService, Catalogue, OrdersService]) container.registerSingleton(service as never);
+    const services: Services = {
+      config,
+      i18n,
+      sql: database.sql,
       accounts: container.resolve(AccountsService),
       wallets: container.resolve(WalletService),
       catalogue: container.resolve(Catalogue),
       orders: container.resolve(OrdersService),
+      customers: new CustomerLinks(await moduleSecret(database.sql, 'session', config.secrets.sessionSecret), config),
+    };
+    const events = new EventDeliveries(database.sql, config, jobs);
+    await jobs.prepare([events.queue, ...periodicWork(config, services)]);
+    let started = false;
+
+    return {
+      app: createBillingApp(services),
+      accounts: services.accounts,
+      wallets: services.wallets,
+      catalogue: services.catalogue,
+      orders: services.orders,
       events,
       customers: {
-        handoffLink: async (externalRef: string, path?: string, seconds?: number) =>
-          handoffLink(sessionSecret, config, await container.resolve(AccountsService).getByExternalRef(externalRef), path, seconds),
+        handoffLink: async (externalRef, path, seconds) =>
+          services.customers.handoffLink(await services.accounts.getByExternalRef(externalRef), path, seconds),
       },
       plugins,
       i18n,
-      container,
       database,
       migrated: applied,
-      close: async () => {
-        await events.stop();
-        await database.close();
+      start: async () => {
+        started = true;
+        await jobs.start();
+      },
+      stop: async () => {
+        if (started) await jobs.stop();
+        await closeDatabase();
       },
     };
   } catch (error) {
-    if (!options.database) await database.close();
+    await closeDatabase();
     throw error;
   }
 }

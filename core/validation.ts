@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BillingError } from './errors.js';
-import { isCurrency, type Money } from './money/index.js';
+import { isCurrency, type Money } from '@saldo/sdk';
 
 /** A Money value (bigint minor units of a supported currency) inside a zod schema. */
 export const moneySchema = z.custom<Money>((v) => typeof (v as Money)?.amount === 'bigint' && isCurrency((v as Money).currency), {

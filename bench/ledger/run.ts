@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { loadConfig } from '../../config/load.js';
 import { openDatabase } from '../../core/db/connect.js';
-import { money } from '../../core/money/index.js';
+import { money } from '@saldo/sdk';
 import { createSaldo, type Saldo } from '../../core/saldo.js';
 
 const clients = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -144,7 +144,7 @@ async function main() {
     if (failures.length) throw new Error(failures.join('; '));
     console.log(`\nratio (wallet charge / pgbench tpcb-like at ${clients} clients): ${(spread.rate / tps).toFixed(2)}× (target ≥ 1.0×)`);
   } finally {
-    await saldo?.close();
+    await saldo?.stop();
     await admin.unsafe(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`);
     await admin.end();
   }

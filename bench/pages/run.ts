@@ -26,7 +26,7 @@ import postgres from 'postgres';
 import { loadConfig } from '../../config/load.js';
 import { openDatabase } from '../../core/db/connect.js';
 import { seedDemo } from '../../core/demo.js';
-import { money } from '../../core/money/index.js';
+import { money } from '@saldo/sdk';
 import { createSaldo, type Saldo } from '../../core/saldo.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -157,7 +157,7 @@ end
       `the page's bytes alone: ${median(results.map(({ bare, sent }) => sent.rate / bare.rate)).toFixed(2)}×`);
     await admin.end();
   } finally {
-    await saldo?.close();
+    await saldo?.stop();
     await postgres({ host: server.hostname, port: Number(server.port || 5432), user: server.username || 'postgres', database: 'postgres', onnotice: () => {} })
       .unsafe(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`).catch(() => {});
   }

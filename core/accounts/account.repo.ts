@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connect.js';
-import { type Currency, type Locale, type Money, money } from '../money/index.js';
+import { type Currency, type Locale, type Money, money } from '@saldo/sdk';
 import type { BillingAccount } from './types.js';
 
 interface AccountRow {

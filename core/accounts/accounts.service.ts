@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { ReadBatch } from '../db/read-batch.js';
+import { EventLog } from '../events/event-log.js';
 import { BillingError } from '../errors.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import type { Entry } from '../ledger/types.js';
-import { type Money, compare, currency as toCurrency, isCurrency, negate } from '../money/index.js';
-import type { PluginRegistry } from '../plugin/registry.js';
+import { type Money, compare, currency as toCurrency, isCurrency, LOCALES, negate } from '@saldo/sdk';
+import type { PluginRegistry } from '../plugin-host/registry.js';
 import { TOKENS } from '../tokens.js';
 import { moneySchema, validationError } from '../validation.js';
 import * as accounts from './account.repo.js';
@@ -24,7 +25,7 @@ export const newAccountSchema = z.object({
   name: z.string().trim().min(1).max(200),
   email: z.email().max(254),
   currency: z.string().refine(isCurrency, 'expected a supported currency code').optional(),
-  locale: z.enum(['en', 'fr', 'es']).optional(),
+  locale: z.enum(LOCALES).optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'expected a two-letter country code').transform((c) => c.toUpperCase()),
   vatId: z.string().trim().regex(/^[A-Za-z]{2}[0-9A-Za-z+*.]{2,18}$/, 'expected a VAT number like FR40303265045').transform((v) => v.toUpperCase()).optional(),
   paymentMode: z.string().optional(),
@@ -40,6 +41,7 @@ export class AccountsService {
     @inject(TOKENS.Sql) private readonly sql: Pool,
     @inject(TOKENS.Config) private readonly config: SaldoConfig,
     @inject(TOKENS.Plugins) private readonly plugins: PluginRegistry,
+    @inject(EventLog) private readonly events: EventLog,
   ) {}
 
   /**
@@ -77,6 +79,11 @@ export class AccountsService {
       throw error;
     });
     return this.get(id);
+  }
+
+  /** The account by id or by the panel's reference, or undefined. */
+  find(ref: AccountRef): Promise<BillingAccount | undefined> {
+    return accounts.findAccount(this.sql, ref);
   }
 
   async get(id: bigint): Promise<BillingAccount> {
@@ -140,7 +147,7 @@ export class AccountsService {
 
   /** Switches the account between payment modes (see convertAccount for the rules). */
   async convert(id: bigint, request: Conversion): Promise<ConversionResult> {
-    return convertAccount(this.sql, this.config, this.plugins, await this.get(id), request);
+    return convertAccount(this.sql, this.config, this.plugins, this.events, await this.get(id), request);
   }
 
   /** The account's recorded payment-mode changes, oldest first. */

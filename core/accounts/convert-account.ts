@@ -2,9 +2,9 @@ import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
 import * as ledger from '../ledger/ledger.repo.js';
-import { emit } from '../events/outbox.js';
-import { type Money, negate, toJSON } from '../money/index.js';
-import type { PluginRegistry } from '../plugin/registry.js';
+import type { EventLog } from '../events/event-log.js';
+import { type Money, negate, toJSON } from '@saldo/sdk';
+import type { PluginRegistry } from '../plugin-host/registry.js';
 import { creditLimitFor } from './credit-limit.js';
 import type { BillingAccount } from './types.js';
 
@@ -40,7 +40,7 @@ function dayOfMonth(at: Date, timeZone: string): number {
  * window it still happens, with a warning.
  */
 export async function convertAccount(
-  sql: Pool, config: SaldoConfig, plugins: PluginRegistry, account: BillingAccount, request: Conversion,
+  sql: Pool, config: SaldoConfig, plugins: PluginRegistry, events: EventLog, account: BillingAccount, request: Conversion,
 ): Promise<ConversionResult> {
   if (request.to === account.paymentMode) throw new BillingError('PAYMENT_MODE_UNCHANGED', { mode: request.to });
   const creditLimit = creditLimitFor(plugins, request.to, account.currency, request.creditLimit);
@@ -64,7 +64,7 @@ export async function convertAccount(
       INSERT INTO payment_mode_changes (account_id, from_mode, to_mode, credit_limit_minor, currency, changed_by, outside_window, created_at)
       VALUES (${account.id}, ${row!.payment_mode}, ${request.to}, ${creditLimit.amount}, ${account.currency}, ${request.by},
               ${outsideWindow}, ${at})`;
-    await emit(tx, 'account.mode_changed', account.id, {
+    await events.emit(tx, 'account.mode_changed', account.id, {
       externalRef: account.externalRef, from: row!.payment_mode, to: request.to, creditLimit: toJSON(creditLimit), outsideWindow, by: request.by,
     });
   });

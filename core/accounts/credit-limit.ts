@@ -1,6 +1,6 @@
 import { BillingError } from '../errors.js';
-import { type Currency, equals, type Money } from '../money/index.js';
-import type { PluginRegistry } from '../plugin/registry.js';
+import { type Currency, equals, type Money } from '@saldo/sdk';
+import type { PluginRegistry } from '../plugin-host/registry.js';
 
 /**
  * The credit limit an account gets in payment mode `modeCode`: the mode decides. A limit asked

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.js';
-import { emit } from '../events/outbox.js';
+import type { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
-import { type Money, toJSON } from '../money/index.js';
+import { type Money, toJSON } from '@saldo/sdk';
 import type { BillingAccount } from './types.js';
 
 /**
@@ -9,12 +9,12 @@ import type { BillingAccount } from './types.js';
  * credit below its low-balance threshold — once, on the crossing, not on every charge below it.
  * Call with the transaction that made the charge.
  */
-export async function noteLowBalance(tx: Sql, account: Pick<BillingAccount, 'id' | 'walletId' | 'lowBalanceThreshold'>, spent: Money): Promise<void> {
+export async function noteLowBalance(tx: Sql, events: EventLog, account: Pick<BillingAccount, 'id' | 'walletId' | 'lowBalanceThreshold'>, spent: Money): Promise<void> {
   const threshold = account.lowBalanceThreshold;
   if (!threshold) return;
   const { available } = await ledger.walletBalance(tx, account.walletId);
   const before = available.amount + spent.amount;
   if (before >= threshold.amount && available.amount < threshold.amount) {
-    await emit(tx, 'balance.low', account.id, { usableCredit: toJSON(available), threshold: toJSON(threshold) });
+    await events.emit(tx, 'balance.low', account.id, { usableCredit: toJSON(available), threshold: toJSON(threshold) });
   }
 }

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.js';
 import type { Hold } from '../ledger/types.js';
-import { money, negate } from '../money/index.js';
+import { money, negate } from '@saldo/sdk';
 import { type AccountRef, type AccountRow, columns, toAccount } from './account.repo.js';
 import type { AccountBalance, BillingAccount } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Currency, Locale, Money } from '../money/index.js';
+import type { Currency, Locale, Money } from '@saldo/sdk';
 
 export interface BillingAccount {
   id: bigint;

@@ -4,7 +4,7 @@ import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import type { Entry, Hold, Transfer } from '../ledger/types.js';
-import type { Currency, Money } from '../money/index.js';
+import type { Currency, Money } from '@saldo/sdk';
 import { TOKENS } from '../tokens.js';
 import * as accountsRepo from './account.repo.js';
 import type { BillingAccount } from './types.js';
@@ -107,6 +107,11 @@ export class WalletService {
     return ledger.voidHold(sql, holdId);
   }
 
+  /** Releases every expired pending hold (the scheduled sweep); answers how many. */
+  expireHolds(): Promise<number> {
+    return ledger.expireHolds(this.sql);
+  }
+
   async history(accountId: bigint, page: { before?: bigint; limit?: number; from?: Date; until?: Date } = {}): Promise<Entry[]> {
     const account = await this.wallet(accountId);
     return ledger.entries(this.sql, account.walletId, page);
@@ -145,8 +150,10 @@ export class WalletService {
     const key = `${code}:${currency}`;
     let id = this.systemIds.get(key);
     if (id === undefined) {
-      id = (await ledger.systemAccount(sql, code, currency)).id;
-      this.systemIds.set(key, id);
+      const account = await ledger.systemAccount(sql, code, currency);
+      id = account.id;
+      // Created inside the caller's transaction, it exists only if that commits: not kept then.
+      if (!account.created || !('savepoint' in sql)) this.systemIds.set(key, id);
     }
     return id;
   }

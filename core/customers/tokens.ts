@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha256, safeEqual } from '@saldo/sdk';
 
 /**
  * Compact signed tokens for hand-off links and session cookies: base64url(JSON payload) + "." +
@@ -17,7 +17,7 @@ export interface TokenPayload {
   sid?: string;
 }
 
-const mac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('base64url');
+const mac = (secret: string, data: string) => hmacSha256(secret, data, 'base64url');
 
 export function signToken(secret: string, payload: TokenPayload): string {
   const data = Buffer.from(JSON.stringify(payload)).toString('base64url');
@@ -28,9 +28,7 @@ export function readToken(secret: string, token: string | undefined, purpose: To
   if (!token || token.length > 2048) return undefined;
   const [data, signature, ...rest] = token.split('.');
   if (!data || !signature || rest.length) return undefined;
-  const expected = Buffer.from(mac(secret, data));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  if (!safeEqual(mac(secret, data), signature)) return undefined;
   try {
     const payload = JSON.parse(Buffer.from(data, 'base64url').toString()) as TokenPayload;
     if (payload.purpose !== purpose || typeof payload.exp !== 'number' || payload.exp * 1000 <= now) return undefined;
@@ -42,10 +40,3 @@ export function readToken(secret: string, token: string | undefined, purpose: To
 
 /** The CSRF token of a session: derived, so nothing is stored, and useless outside that session. */
 export const csrfToken = (secret: string, sid: string) => mac(secret, `csrf:${sid}`);
-
-export function sameToken(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}

@@ -23,6 +23,8 @@ export interface DatabaseOptions {
 export interface Database {
   readonly sql: Pool;
   readonly kind: 'postgres' | 'embedded';
+  /** The schema Saldo's tables live in. */
+  readonly schema: string;
   /** Where it lives, without credentials, for start-up logs. */
   readonly description: string;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     sql,
     kind: embedded ? 'embedded' : 'postgres',
+    schema: options.schema,
     description: embedded ? `embedded database in ${options.dataDir}` : redact(options.url!),
     async close() {
       await sql.end({ timeout: 5 });

@@ -1,5 +1,5 @@
 import { BillingError, errorCatalogue, type ErrorCode, type ErrorParams } from '../errors.js';
-import { isCurrency, money } from '../money/index.js';
+import { isCurrency, money } from '@saldo/sdk';
 
 interface PostgresErrorLike {
   code?: string;

@@ -1,8 +1,6 @@
 import { Hono } from 'hono';
-import type { i18n } from 'i18next';
-import type { DependencyContainer } from 'tsyringe';
 import { BillingError } from '../errors.js';
-import { TOKENS } from '../tokens.js';
+import type { Services } from '../services.js';
 import { apiRoutes } from './api/index.js';
 import { errorResponse } from './errors.js';
 import { customerPages, isPageRequest } from './pages/index.js';
@@ -11,9 +9,9 @@ import { customerPages, isPageRequest } from './pages/index.js';
  * The billing sub-app a host mounts (`app.route('/billing', saldo.app)`). It owns its error
  * handling, so errors render the same whether it runs standalone or inside a host panel.
  */
-export function createBillingApp(container: DependencyContainer, i18n: i18n): Hono {
+export function createBillingApp(services: Services): Hono {
+  const { sql, i18n } = services;
   const app = new Hono();
-  const sql = container.resolve(TOKENS.Sql);
 
   app.get('/healthz', async (c) => {
     await sql`SELECT 1`.catch((error: unknown) => {
@@ -22,8 +20,8 @@ export function createBillingApp(container: DependencyContainer, i18n: i18n): Ho
     return c.json({ status: 'ok' });
   });
 
-  app.route('/api/v1', apiRoutes(container));
-  const pages = customerPages(container, i18n);
+  app.route('/api/v1', apiRoutes(services));
+  const pages = customerPages(services);
   app.route('/', pages.app);
 
   // A catch-all route rather than notFound(): when the host mounts this app, unmatched paths

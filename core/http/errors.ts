@@ -1,15 +1,16 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { i18n } from 'i18next';
-import { BillingError, localizeParams } from '../errors.js';
+import { type Locale, MoneyError } from '@saldo/sdk';
+import { BillingError, fromMoneyError, localizeParams } from '../errors.js';
 import { negotiateLocale } from '../i18n.js';
-import type { Locale } from '../money/parse.js';
 
 /** Errors meaning the database is unreachable, rather than a fault in a query. */
 const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03']);
 
 export function toBillingError(error: unknown): BillingError {
   if (error instanceof BillingError) return error;
+  if (error instanceof MoneyError) return fromMoneyError(error);
   if (connectionCodes.has((error as { code?: string })?.code ?? '')) return new BillingError('DATABASE_UNAVAILABLE', {}, { cause: error });
   return new BillingError('INTERNAL', {}, { cause: error });
 }

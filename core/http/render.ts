@@ -8,7 +8,7 @@ import type { SaldoConfig } from '../../config/schema.js';
 import type { AccountRef } from '../accounts/account.repo.js';
 import type { BillingAccount } from '../accounts/types.js';
 import { pageHeaders, securedResponse } from './security-headers.js';
-import { exponentOf, formatMoney, type Locale, type Money, toDecimalString } from '../money/index.js';
+import { exponentOf, formatMoney, intlTag, LOCALES, type Locale, type Money, toDecimalString } from '@saldo/sdk';
 
 export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
 const htmxVersion = '4.0.1';
@@ -36,8 +36,6 @@ class Views extends Eta {
 // rmWhitespace trims each template line: no <pre> or <textarea> content may span lines in a template.
 const eta = new Views({ views: viewsDir, cache: true, autoEscape: true, rmWhitespace: true });
 
-const dateTags: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES' };
-
 /** What the customer pages keep on the request. */
 export interface PageEnv {
   Variables: {
@@ -64,6 +62,8 @@ export interface PageContext {
   csrf: string | undefined;
   assets: { css: string; brand: string; htmx: string };
   path: string;
+  /** Every language the pages offer, for the language switch. */
+  locales: readonly Locale[];
   /** Renders another template with this one's data (and `data` over it): `<%~ it.partial('partials/x') %>`. */
   partial: (template: string, data?: Record<string, unknown>) => string;
 }
@@ -90,7 +90,7 @@ const textParams = (params: Record<string, unknown>) => Object.values(params).ev
 function localized(i18n: i18n, locale: Locale): Localized {
   const strings = new Map<string, string>();
   const numberFormats = new Map<number, Intl.NumberFormat>();
-  const dateFormat = new Intl.DateTimeFormat(dateTags[locale], { dateStyle: 'medium' });
+  const dateFormat = new Intl.DateTimeFormat(intlTag[locale], { dateStyle: 'medium' });
   return {
     t: (key, params) => {
       if (!params) return cached(strings, key, () => i18n.t(key, { lng: locale }));
@@ -101,7 +101,7 @@ function localized(i18n: i18n, locale: Locale): Localized {
     number: (m) => {
       const digits = exponentOf(m.currency);
       let format = numberFormats.get(digits);
-      if (!format) numberFormats.set(digits, (format = new Intl.NumberFormat(dateTags[locale], { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+      if (!format) numberFormats.set(digits, (format = new Intl.NumberFormat(intlTag[locale], { minimumFractionDigits: digits, maximumFractionDigits: digits })));
       return format.format(toDecimalString(m) as never);
     },
     date: (d) => dateFormat.format(d),
@@ -126,7 +126,7 @@ export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig
       htmx: `${base}/assets/htmx-${htmxVersion}.min.js`,
     }));
   }
-  return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, partial };
+  return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, locales: LOCALES, partial };
 }
 
 export const cssVersion = '1';

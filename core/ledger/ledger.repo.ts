@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.js';
 import { fromDatabaseError } from '../db/errors.js';
 import { BillingError } from '../errors.js';
-import { type Currency, type Money, money } from '../money/index.js';
+import { type Currency, type Money, money } from '@saldo/sdk';
 import { requestHash } from './request-hash.js';
 import type {
   CaptureRequest, Entry, Hold, HoldRequest, LedgerAccount, LedgerAccountKind, Transfer, TransferRequest, WalletBalance,
@@ -85,18 +85,18 @@ export async function openWallet(sql: Sql, code: string, minBalance: Money): Pro
  * The system account `code` in `currency` (revenue, tax, gateway clearing, …), created on first
  * use. Safe under concurrency: the insert is a no-op when another caller created it first.
  */
-export async function systemAccount(sql: Sql, code: string, currency: Currency): Promise<LedgerAccount> {
+export async function systemAccount(sql: Sql, code: string, currency: Currency): Promise<LedgerAccount & { created: boolean }> {
   const fullCode = `${code}:${currency}`;
   const [created] = await sql<AccountRow[]>`
     INSERT INTO ledger_accounts (code, kind, currency) VALUES (${fullCode}, 'system', ${currency})
     ON CONFLICT (code) DO NOTHING
     RETURNING id, code, kind, currency`;
-  if (created) return toAccount(created);
+  if (created) return { ...toAccount(created), created: true };
   const [existing] = await sql<AccountRow[]>`SELECT id, code, kind, currency FROM ledger_accounts WHERE code = ${fullCode}`;
   if (existing!.kind !== 'system' || existing!.currency !== currency) {
     throw new BillingError('LEDGER_ACCOUNT_INVALID', { account: fullCode, reason: 'not a system account in this currency' });
   }
-  return toAccount(existing!);
+  return { ...toAccount(existing!), created: false };
 }
 
 export async function findAccount(sql: Sql, id: bigint): Promise<LedgerAccount | undefined> {

@@ -1,4 +1,4 @@
-import type { Money } from '../money/index.js';
+import type { Money } from '@saldo/sdk';
 
 export type LedgerAccountKind = 'wallet' | 'system';
 

@@ -2,9 +2,9 @@ import { inject, injectable } from 'tsyringe';
 import { z } from 'zod';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
-import { type Currency, isCurrency, type Money, money } from '../money/index.js';
-import type { Locale } from '../money/parse.js';
-import type { BillingCycle } from '../plugin/types.js';
+import { type Currency, isCurrency, type Money, money } from '@saldo/sdk';
+import type { Locale } from '@saldo/sdk';
+import type { BillingCycle } from '@saldo/sdk';
 import { TOKENS } from '../tokens.js';
 import { moneySchema, validationError } from '../validation.js';
 

@@ -4,10 +4,10 @@ import type { WalletService } from '../accounts/wallet.service.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
 import { noteLowBalance } from '../accounts/low-balance.js';
-import { emit } from '../events/outbox.js';
+import type { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import { requestHash } from '../ledger/request-hash.js';
-import { type Money, toJSON } from '../money/index.js';
+import { type Money, toJSON } from '@saldo/sdk';
 import { createServices, findOrder, insertOrder, type Order, withoutHash } from './order.repo.js';
 import { type OrderRequest, orderItemsSchema, type QuoteDeps, quoteOrder } from './quote.js';
 
@@ -24,6 +24,7 @@ export interface CheckoutDeps extends QuoteDeps {
   accounts: AccountsService;
   wallets: WalletService;
   config: SaldoConfig;
+  events: EventLog;
 }
 
 function paymentUrl(config: SaldoConfig, order: Order): string | null {
@@ -91,10 +92,10 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
     }
     if (status === 'paid') {
       await createServices(tx, id, accountId);
-      await emit(tx, 'order.paid', accountId, {
+      await deps.events.emit(tx, 'order.paid', accountId, {
         orderId: id.toString(), externalRef: account.externalRef, total: toJSON(quote.total), idempotencyKey: key,
       });
-      await noteLowBalance(tx, account, quote.total);
+      await noteLowBalance(tx, deps.events, account, quote.total);
     }
     return respond(withoutHash((await findOrder(tx, { id }))!));
   });

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.js';
-import { type Currency, type Money, money } from '../money/index.js';
-import type { BillingCycle } from '../plugin/types.js';
+import { type Currency, type Money, money } from '@saldo/sdk';
+import type { BillingCycle } from '@saldo/sdk';
 import type { Quote } from './quote.js';
 
 export type OrderStatus = 'paid' | 'awaiting_payment' | 'cancelled';

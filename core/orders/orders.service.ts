@@ -5,9 +5,10 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { WalletService } from '../accounts/wallet.service.js';
 import type { Pool } from '../db/connect.js';
 import { BillingError } from '../errors.js';
+import { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
-import type { Locale } from '../money/parse.js';
-import type { PluginRegistry } from '../plugin/registry.js';
+import type { Locale } from '@saldo/sdk';
+import type { PluginRegistry } from '../plugin-host/registry.js';
 import { TOKENS } from '../tokens.js';
 import { Catalogue } from './catalogue.js';
 import { type CheckoutDeps, type CheckoutResult, checkout } from './checkout.js';
@@ -29,8 +30,9 @@ export class OrdersService {
     @inject(Catalogue) catalogue: Catalogue,
     @inject(AccountsService) accounts: AccountsService,
     @inject(WalletService) wallets: WalletService,
+    @inject(EventLog) events: EventLog,
   ) {
-    this.deps = { sql, config, plugins, i18n, catalogue, accounts, wallets };
+    this.deps = { sql, config, plugins, i18n, catalogue, accounts, wallets, events };
   }
 
   /** Prices items for an account and says whether its balance (or credit) covers them. */

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import balancePayment from '../../plugins/discounts/balance-payment/index.js';
 import billingCycle from '../../plugins/discounts/billing-cycle/index.js';
-import { money } from '../money/index.js';
-import type { LoadedPlugin } from '../plugin/loader.js';
-import type { BillingCycle, DiscountPlugin } from '../plugin/types.js';
+import { money } from '@saldo/sdk';
+import type { LoadedPlugin } from '../plugin-host/loader.js';
+import type { BillingCycle, DiscountPlugin } from '@saldo/sdk';
 import { type LineToPrice, priceLines } from './pricing.js';
 
 const loaded = (plugin: DiscountPlugin, options = {}): LoadedPlugin<DiscountPlugin> => ({

@@ -1,6 +1,6 @@
-import { allocate, type Currency, divide, type Money, money, percent, type Ratio } from '../money/index.js';
-import type { LoadedPlugin } from '../plugin/loader.js';
-import type { BillingCycle, DiscountAdjustment, DiscountContext, DiscountPlugin } from '../plugin/types.js';
+import { allocate, type Currency, divide, type Money, money, percent, type Ratio } from '@saldo/sdk';
+import type { LoadedPlugin } from '../plugin-host/loader.js';
+import type { BillingCycle, DiscountAdjustment, DiscountContext, DiscountPlugin } from '@saldo/sdk';
 
 /** A line to price: a product at its catalogue price for one cycle. */
 export interface LineToPrice {

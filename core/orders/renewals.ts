@@ -4,10 +4,10 @@ import type { Pool, Sql } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
 import { findAccount } from '../accounts/account.repo.js';
 import { noteLowBalance } from '../accounts/low-balance.js';
-import { emit } from '../events/outbox.js';
-import { type Money, toJSON } from '../money/index.js';
-import type { PluginRegistry } from '../plugin/registry.js';
-import type { BillingCycle } from '../plugin/types.js';
+import type { EventLog } from '../events/event-log.js';
+import { type Money, toJSON } from '@saldo/sdk';
+import type { PluginRegistry } from '../plugin-host/registry.js';
+import type { BillingCycle } from '@saldo/sdk';
 import { type Catalogue, cycleMonths } from './catalogue.js';
 import { priceLines } from './pricing.js';
 
@@ -35,6 +35,7 @@ export interface RenewalDeps {
   plugins: PluginRegistry;
   catalogue: Catalogue;
   wallets: WalletService;
+  events: EventLog;
 }
 
 interface ServiceRow {
@@ -84,8 +85,8 @@ async function renewFromBalance(tx: Sql, deps: RenewalDeps, service: Service, am
     VALUES (${service.id}, ${period}, ${moved!.period_end}, 'renewed', ${amount.amount}, ${amount.currency}, ${transfer.id}, now())
     ON CONFLICT (service_id, period_start) DO UPDATE SET status = 'renewed', transfer_id = excluded.transfer_id, renewed_at = now()`;
   const account = await findAccount(tx, { id: service.accountId });
-  await noteLowBalance(tx, account!, amount);
-  await emit(tx, 'service.renewed', service.accountId, {
+  await noteLowBalance(tx, deps.events, account!, amount);
+  await deps.events.emit(tx, 'service.renewed', service.accountId, {
     serviceId: service.id.toString(), period: period.toISOString(), nextDueAt: moved!.next_due_at.toISOString(), amount: toJSON(amount),
   });
   return { status: 'renewed', period, amount, nextDueAt: moved!.next_due_at };
@@ -121,7 +122,7 @@ export async function renewIfDue(deps: RenewalDeps, serviceId: bigint, now: Date
       const graceOver = now.getTime() - service.nextDueAt.getTime() >= deps.config.billing.suspendAfterDays * 86_400_000;
       if (!graceOver || waiting.suspend_requested_at) return { status: 'skipped', reason: 'waiting_for_payment' } as const;
       await tx`UPDATE service_renewals SET suspend_requested_at = now() WHERE service_id = ${service.id} AND period_start = ${service.nextDueAt}`;
-      await emit(tx, 'service.suspend_requested', service.accountId, {
+      await deps.events.emit(tx, 'service.suspend_requested', service.accountId, {
         serviceId: service.id.toString(), period: service.nextDueAt.toISOString(), amount: toJSON(amount),
       });
       return { status: 'suspend_requested', period: service.nextDueAt } as const;
@@ -131,7 +132,7 @@ export async function renewIfDue(deps: RenewalDeps, serviceId: bigint, now: Date
       INSERT INTO service_renewals (service_id, period_start, period_end, status, amount_minor, currency)
       VALUES (${service.id}, ${service.nextDueAt}, ${service.nextDueAt} + make_interval(months => ${cycleMonths[service.cycle]}),
               'awaiting_payment', ${amount.amount}, ${amount.currency})`;
-    await emit(tx, 'service.renewal_failed', service.accountId, {
+    await deps.events.emit(tx, 'service.renewal_failed', service.accountId, {
       serviceId: service.id.toString(), period: service.nextDueAt.toISOString(), amount: toJSON(amount), reason,
     });
     return { status: 'awaiting_payment', period: service.nextDueAt, amount, reason } as const;

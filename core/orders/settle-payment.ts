@@ -1,6 +1,5 @@
 import { BillingError, isBillingError } from '../errors.js';
-import { emit } from '../events/outbox.js';
-import { money, toJSON } from '../money/index.js';
+import { money, toJSON } from '@saldo/sdk';
 import type { CheckoutDeps } from './checkout.js';
 import { createServices, findOrder, type Order, withoutHash } from './order.repo.js';
 
@@ -60,7 +59,7 @@ export async function settlePayment(deps: CheckoutDeps, orderId: bigint, result:
     }
     await tx`UPDATE orders SET status = 'paid', paid_at = now(), charge_transfer_id = ${charge?.id ?? null} WHERE id = ${orderId}`;
     await createServices(tx, orderId, order.accountId);
-    await emit(tx, 'order.paid', order.accountId, { orderId: orderId.toString(), total: toJSON(order.total), reference: result.reference });
+    await deps.events.emit(tx, 'order.paid', order.accountId, { orderId: orderId.toString(), total: toJSON(order.total), reference: result.reference });
     return withoutHash((await findOrder(tx, { id: orderId }))!);
   });
 }

@@ -4,12 +4,15 @@
  * by one of the `define*` functions; the provider enables it in Saldo's configuration by module
  * name with its options, which the plugin's own `configSchema` validates at boot.
  *
+ * Self-contained: nothing here imports from outside this package, so it is published (and
+ * installed by a third party) exactly as it is.
+ *
  * @packageDocumentation
  */
 export { z } from 'zod';
 export { defineDiscount, defineGateway, definePaymentMode } from './define.js';
 export * from './types.js';
-export {
-  type Currency, type Money, type Rounding, type Ratio, money, zero, add, subtract, compare, isZero, isNegative,
-  allocate, multiply, percent, percentage, parseDecimal, toDecimalString, formatMoney,
-} from '../money/index.js';
+export * from './money/index.js';
+export { MoneyError, type MoneyErrorCode } from './errors.js';
+export { LOCALES, type Locale, isLocale, intlTag } from './locale.js';
+export { hmacSha256, safeEqual } from './crypto.js';

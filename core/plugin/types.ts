@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Currency, Money } from '../money/index.js';
+import type { Locale } from './locale.js';
+import type { Currency, Money } from './money/index.js';
 
 /** The plugin API this Saldo implements. A plugin declares the version it was written for. */
 export const PLUGIN_API_VERSION = 1;
@@ -60,7 +61,7 @@ export interface PaymentRequest {
   description: string;
   /** Where the customer returns after a hosted payment page. */
   returnUrl: string;
-  locale: 'en' | 'fr' | 'es';
+  locale: Locale;
 }
 
 /**

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../core/customers/tokens.js';
 import type { Saldo } from '../../core/saldo.js';
-import { TOKENS } from '../../core/tokens.js';
+import { moduleSecret } from '../../core/customers/secret.js';
 import { onEachDatabase } from '../support/databases.js';
 import { eur } from '../support/ledger-fixtures.js';
 import { testSaldo } from '../support/saldo.js';
@@ -45,7 +45,7 @@ onEachDatabase((_sql, target, database) => {
 
       it('refuses an expired, tampered or foreign-purpose link with the sign-in page in the customer’s language', async () => {
         const { account } = await signedIn();
-        const secret = saldo.container.resolve(TOKENS.SessionSecret);
+        const secret = await moduleSecret(database().sql, 'session');
         const expired = signToken(secret, { purpose: 'handoff', account: account.id.toString(), exp: Math.floor(Date.now() / 1000) - 1 });
         const session = signToken(secret, { purpose: 'session', account: account.id.toString(), exp: Math.floor(Date.now() / 1000) + 60, sid: 'x' });
         const { url } = await saldo.customers.handoffLink(account.externalRef);
@@ -87,7 +87,7 @@ onEachDatabase((_sql, target, database) => {
 
       it('ends a session at its expiry, even one already verified and remembered', async () => {
         const { account } = await signedIn();
-        const secret = saldo.container.resolve(TOKENS.SessionSecret);
+        const secret = await moduleSecret(database().sql, 'session');
         const exp = Math.floor(Date.now() / 1000) + 2;
         const cookie = `saldo_session=${signToken(secret, { purpose: 'session', account: account.id.toString(), exp, sid: randomUUID() })}`;
         expect((await request('/billing/balance', { cookie })).status).toBe(200);
@@ -97,7 +97,7 @@ onEachDatabase((_sql, target, database) => {
 
       it('lands only inside the module, whatever path the link names', async () => {
         const { account } = await signedIn();
-        const secret = saldo.container.resolve(TOKENS.SessionSecret);
+        const secret = await moduleSecret(database().sql, 'session');
         for (const path of ['https://evil.example/', '//evil.example/x', '/elsewhere']) {
           const token = signToken(secret, { purpose: 'handoff', account: account.id.toString(), exp: Math.floor(Date.now() / 1000) + 60, path });
           expect((await request(`/billing/session?token=${token}`)).headers.get('location')).toBe('/billing/balance');
@@ -110,12 +110,12 @@ onEachDatabase((_sql, target, database) => {
         const proxied = await testSaldo(database(), { customers: { proxySecret: 'proxy-secret-0123456789' } });
         const app = new Hono().route('/billing', proxied.app);
         const account = await proxied.accounts.create({ externalRef: `proxy-${randomUUID()}`, name: 'Proxied Ltd', email: 'p@example.com', country: 'GB', locale: 'en' });
-        const { signWebhook } = await import('../../core/index.js');
-        const signed = { 'x-saldo-customer': account.externalRef, 'x-saldo-customer-signature': signWebhook('proxy-secret-0123456789', account.externalRef, Math.floor(Date.now() / 1000)) };
+        const { signCustomerHeader } = await import('../../core/index.js');
+        const signed = { 'x-saldo-customer': account.externalRef, 'x-saldo-customer-signature': signCustomerHeader('proxy-secret-0123456789', account.externalRef, Math.floor(Date.now() / 1000)) };
         const ok = await app.request('http://billing.example/billing/balance', { headers: signed });
         expect(ok.status).toBe(200);
         expect(await ok.text()).toContain('Proxied Ltd');
-        const forged = { ...signed, 'x-saldo-customer-signature': signWebhook('a-guessed-secret-000000', account.externalRef, Math.floor(Date.now() / 1000)) };
+        const forged = { ...signed, 'x-saldo-customer-signature': signCustomerHeader('a-guessed-secret-000000', account.externalRef, Math.floor(Date.now() / 1000)) };
         expect((await app.request('http://billing.example/billing/balance', { headers: forged })).status).toBe(401);
         expect((await app.request('http://billing.example/billing/balance', { headers: { 'x-saldo-customer': account.externalRef } })).status).toBe(401);
         // Without a proxy secret configured, the header means nothing.

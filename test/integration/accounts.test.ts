@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { money } from '../../core/money/index.js';
+import { money } from '@saldo/sdk';
 import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase } from '../support/databases.js';
 import { codeOf, eur } from '../support/ledger-fixtures.js';

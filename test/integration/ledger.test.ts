@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ledger from '../../core/ledger/ledger.repo.js';
-import { money } from '../../core/money/index.js';
+import { money } from '@saldo/sdk';
 import { onEachDatabase, report } from '../support/databases.js';
 import { codeOf, countRows, eur, fundedWallet, key } from '../support/ledger-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventsSince } from '../../core/events/outbox.js';
-import { money } from '../../core/money/index.js';
+import { eventsSince } from '../../core/events/event-log.js';
+import { money } from '@saldo/sdk';
 import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { codeOf, eur } from '../support/ledger-fixtures.js';

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventsSince } from '../../core/events/outbox.js';
-import { startJobs } from '../../core/jobs/scheduler.js';
-import { TOKENS } from '../../core/tokens.js';
+import { eventsSince } from '../../core/events/event-log.js';
 import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { codeOf, eur } from '../support/ledger-fixtures.js';
@@ -127,20 +125,6 @@ onEachDatabase((_sql, target, database) => {
         else tallies.cancelledFirst++;
       }
       report(`renewal/payment/cancellation race on ${target}`, { rounds: 12, ...tallies });
-    });
-
-    it('runs the scheduled jobs: due renewals and the sweep of expired holds', async () => {
-      const { account, service } = await customerWithService(5_000n);
-      await database().sql`UPDATE services SET next_due_at = now() - interval '1 minute' WHERE id = ${service.id}`;
-      await saldo.wallets.hold(account.id, eur(100n), { idempotencyKey: 'soon', expiresAt: new Date(Date.now() + 50) });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const jobs = startJobs(database().sql, saldo.container.resolve(TOKENS.Config), saldo.orders);
-      const ran = await jobs.runOnce();
-      jobs.stop();
-      expect(ran.renewals).toBeGreaterThanOrEqual(1);
-      expect(ran.holdsReleased).toBeGreaterThanOrEqual(1);
-      expect((await saldo.orders.services(account.id))[0]!.nextDueAt.getTime()).toBeGreaterThan(Date.now());
-      expect(await saldo.accounts.balance(account.id)).toMatchObject({ held: eur(0n) });
     });
 
     it('renews once when two workers run the renewal job at once', async () => {

@@ -22,6 +22,7 @@ export async function openTestDatabase(target: Target, options: { poolSize?: num
       ...db,
       async close() {
         await db.sql`DROP SCHEMA ${db.sql(schema)} CASCADE`;
+        await db.sql`DROP SCHEMA IF EXISTS ${db.sql(`${schema}_jobs`)} CASCADE`;
         await db.close();
       },
     };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../core/db/connect.js';
 import * as ledger from '../../core/ledger/ledger.repo.js';
-import { money } from '../../core/money/index.js';
+import { money } from '@saldo/sdk';
 
 export const eur = (amount: bigint) => money(amount, 'EUR');
 export const key = (label = 'k') => `${label}-${randomUUID()}`;

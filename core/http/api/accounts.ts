@@ -1,10 +1,7 @@
 import { Hono } from 'hono';
-import type { DependencyContainer } from 'tsyringe';
 import { z } from 'zod';
-import { AccountsService } from '../../accounts/accounts.service.js';
-import { currency as toCurrency, toJSON } from '../../money/index.js';
-import { handoffLink } from '../../customers/handoff.js';
-import { TOKENS } from '../../tokens.js';
+import { currency as toCurrency, LOCALES, toJSON } from '@saldo/sdk';
+import type { Services } from '../../services.js';
 import { accountJson, amount, readBody } from './json.js';
 
 const decimal = z.string().max(32);
@@ -15,7 +12,7 @@ const createAccountBody = z.object({
   name: z.string(),
   email: z.string(),
   currency: z.string().optional(),
-  locale: z.enum(['en', 'fr', 'es']).optional(),
+  locale: z.enum(LOCALES).optional(),
   country: z.string(),
   vatId: z.string().optional(),
   paymentMode: z.string().optional(),
@@ -25,9 +22,7 @@ const createAccountBody = z.object({
 
 const conversionBody = z.object({ to: z.string().min(1), creditLimit: decimal.optional(), by: z.string().min(1).max(200) });
 
-export function accountRoutes(container: DependencyContainer): Hono {
-  const config = container.resolve(TOKENS.Config);
-  const accounts = container.resolve(AccountsService);
+export function accountRoutes({ config, accounts, customers }: Pick<Services, 'config' | 'accounts' | 'customers'>): Hono {
   const api = new Hono();
 
   api.post('/', async (c) => {
@@ -55,7 +50,7 @@ export function accountRoutes(container: DependencyContainer): Hono {
   api.post('/:ref/session-link', async (c) => {
     const account = await accounts.getByExternalRef(c.req.param('ref'));
     const { path } = await readBody(c, z.object({ path: z.string().regex(/^\/[a-z0-9/_-]*$/).max(200).optional() }));
-    const link = handoffLink(container.resolve(TOKENS.SessionSecret), config, account, path);
+    const link = customers.handoffLink(account, path);
     return c.json({ url: link.url, expiresAt: link.expiresAt.toISOString() });
   });
 

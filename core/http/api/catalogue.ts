@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import type { DependencyContainer } from 'tsyringe';
 import { z } from 'zod';
-import { currency as toCurrency } from '../../money/index.js';
-import { billingCycles, Catalogue } from '../../orders/catalogue.js';
+import { currency as toCurrency } from '@saldo/sdk';
+import { billingCycles } from '../../orders/catalogue.js';
+import type { Services } from '../../services.js';
 import { amount, productJson, readBody } from './json.js';
 
 const productBody = z.object({
@@ -15,8 +15,7 @@ const productBody = z.object({
   active: z.boolean().optional(),
 });
 
-export function catalogueRoutes(container: DependencyContainer): Hono {
-  const catalogue = container.resolve(Catalogue);
+export function catalogueRoutes({ catalogue }: Pick<Services, 'catalogue'>): Hono {
   const api = new Hono();
 
   /** Registers a product, or replaces it when its code exists. */

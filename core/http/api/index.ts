@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import type { DependencyContainer } from 'tsyringe';
-import { TOKENS } from '../../tokens.js';
+import type { Services } from '../../services.js';
 import { accountRoutes } from './accounts.js';
 import { requireApiKey } from './api-key.js';
 import { catalogueRoutes } from './catalogue.js';
@@ -8,13 +7,12 @@ import { idempotentPosts } from './idempotency.js';
 import { orderRoutes } from './orders.js';
 
 /** The host panel's JSON API (server to server): API key on every call, Idempotency-Key on every POST. */
-export function apiRoutes(container: DependencyContainer): Hono {
-  const config = container.resolve(TOKENS.Config);
+export function apiRoutes(services: Services): Hono {
   const api = new Hono();
-  api.use('*', requireApiKey(config.secrets.apiKeys));
-  api.use('*', idempotentPosts(container.resolve(TOKENS.Sql)));
-  api.route('/accounts', accountRoutes(container));
-  api.route('/accounts', orderRoutes(container));
-  api.route('/catalogue', catalogueRoutes(container));
+  api.use('*', requireApiKey(services.config.secrets.apiKeys));
+  api.use('*', idempotentPosts(services.sql));
+  api.route('/accounts', accountRoutes(services));
+  api.route('/accounts', orderRoutes(services));
+  api.route('/catalogue', catalogueRoutes(services));
   return api;
 }

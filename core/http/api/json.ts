@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { AccountBalance, BillingAccount } from '../../accounts/types.js';
 import { BillingError } from '../../errors.js';
-import { type Currency, type Money, parseDecimal, toJSON } from '../../money/index.js';
+import { type Currency, type Money, parseDecimal, toJSON } from '@saldo/sdk';
 import type { Product } from '../../orders/catalogue.js';
 import type { CheckoutResult } from '../../orders/checkout.js';
 import type { Order } from '../../orders/order.repo.js';

@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
-import type { DependencyContainer } from 'tsyringe';
+import { LOCALES } from '@saldo/sdk';
 import { z } from 'zod';
-import { AccountsService } from '../../accounts/accounts.service.js';
 import { BillingError } from '../../errors.js';
-import { OrdersService } from '../../orders/orders.service.js';
 import { orderItemsSchema } from '../../orders/quote.js';
+import type { Services } from '../../services.js';
 import { checkoutJson, orderJson, quoteJson, readBody, renewalJson, serviceJson } from './json.js';
 
 const id = (text: string) => {
@@ -12,12 +11,10 @@ const id = (text: string) => {
   return BigInt(text);
 };
 
-const orderBody = orderItemsSchema.extend({ locale: z.enum(['en', 'fr', 'es']).optional() });
+const orderBody = orderItemsSchema.extend({ locale: z.enum(LOCALES).optional() });
 
 /** The order flow for one account (`/accounts/:ref/…`): quote, checkout, orders, services. */
-export function orderRoutes(container: DependencyContainer): Hono {
-  const accounts = container.resolve(AccountsService);
-  const orders = container.resolve(OrdersService);
+export function orderRoutes({ accounts, orders }: Pick<Services, 'accounts' | 'orders'>): Hono {
   const api = new Hono();
   const account = (ref: string) => accounts.getByExternalRef(ref);
 

@@ -1,13 +1,10 @@
 import { Hono } from 'hono';
-import type { i18n } from 'i18next';
-import type { DependencyContainer } from 'tsyringe';
-import { AccountsService } from '../../accounts/accounts.service.js';
+import type { AccountsService } from '../../accounts/accounts.service.js';
 import type { HistoryFilter } from '../../accounts/overview.repo.js';
 import type { BillingAccount } from '../../accounts/types.js';
-import { WalletService } from '../../accounts/wallet.service.js';
 import type { Entry } from '../../ledger/types.js';
-import { parseAmount, toDecimalString } from '../../money/index.js';
-import { TOKENS } from '../../tokens.js';
+import { parseAmount, toDecimalString } from '@saldo/sdk';
+import type { Services } from '../../services.js';
 import { type PageContext, pageContext, renderPage, renderPartial } from '../render.js';
 import { loadAccount, type PageEnv, requireAccount } from './session.js';
 
@@ -62,11 +59,7 @@ class HistoryRows {
   }
 }
 
-export function balancePages(container: DependencyContainer, i18n: i18n): Hono<PageEnv> {
-  const config = container.resolve(TOKENS.Config);
-  const accounts = container.resolve(AccountsService);
-  const wallets = container.resolve(WalletService);
-  const sql = container.resolve(TOKENS.Sql);
+export function balancePages({ config, i18n, accounts, wallets }: Pick<Services, 'config' | 'i18n' | 'accounts' | 'wallets'>): Hono<PageEnv> {
   const rows = new HistoryRows(accounts);
   const app = new Hono<PageEnv>();
 
@@ -90,7 +83,7 @@ export function balancePages(container: DependencyContainer, i18n: i18n): Hono<P
 
   /** The low-balance alert level, typed in the customer's own notation ("12,50" in French). */
   app.post('/threshold', async (c) => {
-    const account = await requireAccount(c, sql);
+    const account = await requireAccount(c, accounts);
     const form = await c.req.parseBody();
     const text = typeof form.threshold === 'string' ? form.threshold.trim() : '';
     await accounts.setLowBalanceThreshold(account.id, text === '' ? null : parseAmount(text, account.currency, c.get('locale'), { allowZero: true }));
@@ -108,7 +101,7 @@ export function balancePages(container: DependencyContainer, i18n: i18n): Hono<P
 
   /** Everything in the period (all pages), for the customer's own records. */
   app.get('/history.csv', async (c) => {
-    const account = await requireAccount(c, sql);
+    const account = await requireAccount(c, accounts);
     const ctx = pageContext(c, i18n, config);
     const from = day(c.req.query('from'));
     const until = nextDay(day(c.req.query('to')));

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOCALES } from '@saldo/sdk';
 import { type Context, type ErrorHandler, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import type { i18n } from 'i18next';
-import type { DependencyContainer } from 'tsyringe';
-import { findAccount } from '../../accounts/account.repo.js';
 import { readToken } from '../../customers/tokens.js';
 import { BillingError, localizeParams } from '../../errors.js';
-import { TOKENS } from '../../tokens.js';
+import type { Services } from '../../services.js';
 import { toBillingError } from '../errors.js';
 import { secure, securityHeaders } from '../security-headers.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
@@ -22,11 +20,12 @@ const htmx = readFileSync(htmxFile, 'utf8');
  * errors render as pages through `onError`, which the module's one error handler calls for
  * every request the pages took (see `isPageRequest`).
  */
-export function customerPages(container: DependencyContainer, i18n: i18n): { app: Hono<PageEnv>; onError: ErrorHandler<PageEnv> } {
-  const config = container.resolve(TOKENS.Config);
-  const sql = container.resolve(TOKENS.Sql);
-  const secret = container.resolve(TOKENS.SessionSecret);
-  const deps = { sql, config, secret };
+export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'accounts' | 'wallets' | 'customers'>): {
+  app: Hono<PageEnv>; onError: ErrorHandler<PageEnv>;
+} {
+  const { config, i18n, accounts } = services;
+  const { secret } = services.customers;
+  const deps = { config, secret };
   const base = config.server.basePath;
   const app = new Hono<PageEnv>();
 
@@ -51,27 +50,27 @@ export function customerPages(container: DependencyContainer, i18n: i18n): { app
   /** The hand-off from the panel: a short-lived signed link becomes a session cookie. */
   app.get('/session', async (c) => {
     const handoff = readToken(secret, c.req.query('token'), 'handoff');
-    const account = handoff && (await findAccount(sql, { id: BigInt(handoff.account) }));
+    const account = handoff && (await accounts.find({ id: BigInt(handoff.account) }));
     if (!handoff || !account) throw new BillingError('HANDOFF_INVALID');
     return openSession(c, deps, account, handoff.path ?? `${base}/balance`);
   });
 
   /** An explicit language choice, kept in a cookie; back to the page it was made on. */
-  app.get('/lang/:lng{en|fr|es}', (c) => {
+  app.get(`/lang/:lng{${LOCALES.join('|')}}`, (c) => {
     setCookie(c, LANG_COOKIE, c.req.param('lng'), { path: base, sameSite: 'Lax', httpOnly: true, maxAge: 365 * 86_400 });
     return c.redirect(safePath(base, c.req.query('back')), 303);
   });
 
   // `/balance/*` covers `/balance` itself too: one session check per request.
   app.use('/balance/*', customerSession(deps));
-  app.route('/balance', balancePages(container, i18n));
+  app.route('/balance', balancePages(services));
 
   const onError: ErrorHandler<PageEnv> = async (error, c) => {
     const billing = toBillingError(error);
     if (!billing.isClientError) console.error(`[saldo] ${billing.code}`, billing.cause ?? billing);
     // Refused before the page read the account (a CSRF refusal): the error still speaks its language.
     if (c.get('customer') && !c.get('account') && billing.code !== 'SESSION_REQUIRED') {
-      await requireAccount(c, sql).catch(() => undefined);
+      await requireAccount(c, accounts).catch(() => undefined);
     }
     const ctx = pageContext(c, i18n, config);
     if (billing.code === 'SESSION_REQUIRED' || billing.code === 'HANDOFF_INVALID') {

@@ -2,19 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { SaldoConfig } from '../../../config/schema.js';
-import { type AccountRef, findAccount } from '../../accounts/account.repo.js';
+import type { AccountsService } from '../../accounts/accounts.service.js';
+import type { AccountRef } from '../../accounts/account.repo.js';
 import type { BillingAccount } from '../../accounts/types.js';
-import { csrfToken, readToken, sameToken, signToken } from '../../customers/tokens.js';
-import type { Pool } from '../../db/connect.js';
+import { verifyCustomerHeader } from '../../customers/proxy-signature.js';
+import { csrfToken, readToken, signToken } from '../../customers/tokens.js';
 import { BillingError } from '../../errors.js';
-import { verify } from '../../events/signature.js';
 import { negotiateLocale } from '../../i18n.js';
-import type { Locale } from '../../money/index.js';
+import { isLocale, type Locale, safeEqual } from '@saldo/sdk';
 import type { PageEnv } from '../render.js';
 
 export const SESSION_COOKIE = 'saldo_session';
 export const LANG_COOKIE = 'saldo_lang';
-const locales: readonly string[] = ['en', 'fr', 'es'];
 
 export type { PageEnv };
 
@@ -22,7 +21,6 @@ type Customer = NonNullable<PageEnv['Variables']['customer']>;
 
 
 export interface SessionDeps {
-  sql: Pool;
   config: SaldoConfig;
   secret: string;
 }
@@ -49,7 +47,7 @@ export function openSession(c: Context, deps: SessionDeps, account: BillingAccou
 // that is absent (the language cookie, usually) is ruled out by one search, without a parse.
 const chosenLocale = (c: Context<PageEnv>) => {
   const chosen = getCookie(c, LANG_COOKIE);
-  return chosen && locales.includes(chosen) ? (chosen as Locale) : undefined;
+  return isLocale(chosen) ? chosen : undefined;
 };
 
 /** The page's language before anyone is known: an explicit choice, else the browser's. */
@@ -99,7 +97,7 @@ export function customerSession(deps: SessionDeps): MiddlewareHandler<PageEnv> {
       csrf = session.csrf;
     } else if (deps.config.customers.proxySecret && c.req.header('x-saldo-customer')) {
       const ref = c.req.header('x-saldo-customer')!;
-      if (verify(deps.config.customers.proxySecret, c.req.header('x-saldo-customer-signature'), ref).ok) {
+      if (verifyCustomerHeader(deps.config.customers.proxySecret, c.req.header('x-saldo-customer-signature'), ref).ok) {
         customer = { ref: { externalRef: ref }, sid: `proxy:${ref}` };
         csrf = csrfToken(deps.secret, customer.sid);
       }
@@ -112,7 +110,7 @@ export function customerSession(deps: SessionDeps): MiddlewareHandler<PageEnv> {
       const origin = c.req.header('origin');
       const sameOrigin = !origin || origin === new URL(c.req.url).origin || origin === c.req.header('x-forwarded-origin');
       const form = c.req.header('content-type')?.includes('form') ? ((await c.req.parseBody())._csrf as string | undefined) : undefined;
-      if (!sameOrigin || !sameToken(c.req.header('x-csrf-token') ?? form, csrf)) throw new BillingError('CSRF_REFUSED');
+      if (!sameOrigin || !safeEqual(c.req.header('x-csrf-token') ?? form, csrf)) throw new BillingError('CSRF_REFUSED');
     }
     await next();
   };
@@ -136,8 +134,8 @@ export async function loadAccount<T extends { account: BillingAccount }>(
 }
 
 /** The signed-in customer's account alone, for pages that need nothing else from the database. */
-export const requireAccount = (c: Context<PageEnv>, sql: Pool) =>
+export const requireAccount = (c: Context<PageEnv>, accounts: AccountsService) =>
   loadAccount(c, async (ref) => {
-    const account = await findAccount(sql, ref);
+    const account = await accounts.find(ref);
     return account && { account };
   }).then(({ account }) => account);

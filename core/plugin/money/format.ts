@@ -1,7 +1,6 @@
-import type { Locale } from './parse.js';
+import { intlTag, type Locale } from '../locale.js';
 import { type Money, toDecimalString } from './money.js';
 
-const tags: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES' };
 /** One formatter per language and currency, with the texts it made (bounded): ICU formatting is slow. */
 interface Formatter { format: Intl.NumberFormat; made: Map<bigint, string> }
 const formatters = new Map<string, Formatter>();
@@ -10,7 +9,7 @@ function formatter(locale: Locale, currency: string): Formatter {
   const key = `${locale}:${currency}`;
   let f = formatters.get(key);
   if (!f) {
-    f = { format: new Intl.NumberFormat(tags[locale], { style: 'currency', currency, currencyDisplay: 'symbol' }), made: new Map() };
+    f = { format: new Intl.NumberFormat(intlTag[locale], { style: 'currency', currency, currencyDisplay: 'symbol' }), made: new Map() };
     formatters.set(key, f);
   }
   return f;

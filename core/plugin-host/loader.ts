@@ -1,12 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DependencyContainer } from 'tsyringe';
 import { z } from 'zod';
 import type { PluginEntry } from '../../config/schema.js';
 import { BillingError } from '../errors.js';
-import { TOKENS } from '../tokens.js';
-import { type AnyPlugin, type PluginKind, SUPPORTED_API_VERSIONS } from './types.js';
+import { type AnyPlugin, LOCALES, type Locale, type PluginKind, SUPPORTED_API_VERSIONS } from '@saldo/sdk';
 
 /** A plugin ready for use: its definition, its validated options, and where it came from. */
 export interface LoadedPlugin<P extends AnyPlugin = AnyPlugin> {
@@ -15,7 +13,7 @@ export interface LoadedPlugin<P extends AnyPlugin = AnyPlugin> {
   /** The module specifier from the configuration, for error messages and logs. */
   source: string;
   /** Its own strings, from `locales/<lng>.json` beside it, by language. */
-  translations: Partial<Record<'en' | 'fr' | 'es', Record<string, unknown>>>;
+  translations: Partial<Record<Locale, Record<string, unknown>>>;
 }
 
 const isFunction = (value: unknown) => typeof value === 'function';
@@ -69,7 +67,7 @@ function readTranslations(moduleUrl: string): LoadedPlugin['translations'] {
   if (!moduleUrl.startsWith('file:')) return {};
   const dir = new URL('.', moduleUrl);
   const out: LoadedPlugin['translations'] = {};
-  for (const lng of ['en', 'fr', 'es'] as const) {
+  for (const lng of LOCALES) {
     const file = new URL(`locales/${lng}.json`, dir);
     if (existsSync(file)) out[lng] = JSON.parse(readFileSync(file, 'utf8'));
   }
@@ -122,11 +120,4 @@ export async function loadPlugins(entries: readonly PluginEntry[], baseDir: stri
     loaded.push({ plugin, config: options.data, source: entry.module, translations: readTranslations(url) });
   }
   return loaded;
-}
-
-const tokenOf = { 'payment-mode': TOKENS.PaymentModes, gateway: TOKENS.Gateways, discount: TOKENS.Discounts } as const;
-
-/** Registers each loaded plugin in the container under its kind's token. */
-export function registerPlugins(container: DependencyContainer, loaded: readonly LoadedPlugin[]): void {
-  for (const item of loaded) container.register(tokenOf[item.plugin.kind] as symbol, { useValue: item });
 }

@@ -1,4 +1,4 @@
-import { BillingError } from '../errors.js';
+import { MoneyError } from '../errors.js';
 
 /**
  * ISO 4217 minor-unit exponents of the currencies Saldo accepts. Explicit rather than read from
@@ -23,7 +23,7 @@ export function isCurrency(code: unknown): code is Currency {
 
 /** The validated currency, or CURRENCY_UNKNOWN naming what was given. */
 export function currency(code: string): Currency {
-  if (!isCurrency(code)) throw new BillingError('CURRENCY_UNKNOWN', { currency: code });
+  if (!isCurrency(code)) throw new MoneyError('CURRENCY_UNKNOWN', { currency: code });
   return code;
 }
 

@@ -1,22 +1,19 @@
-import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { DiscountPlugin, GatewayPlugin, PaymentModePlugin } from '@saldo/sdk';
 import { BillingError } from '../errors.js';
-import { TOKENS } from '../tokens.js';
 import type { LoadedPlugin } from './loader.js';
-import type { AnyPlugin, DiscountPlugin, GatewayPlugin, PaymentModePlugin } from './types.js';
-
-const all = <P extends AnyPlugin>(container: DependencyContainer, token: InjectionToken<LoadedPlugin<P>>) =>
-  container.isRegistered(token) ? container.resolveAll(token) : [];
 
 /** The core's only view of plugins: by kind and code, never by import. */
 export class PluginRegistry {
   readonly paymentModes: readonly LoadedPlugin<PaymentModePlugin>[];
   readonly gateways: readonly LoadedPlugin<GatewayPlugin>[];
+  /** In the order they apply: lowest priority first. */
   readonly discounts: readonly LoadedPlugin<DiscountPlugin>[];
 
-  constructor(container: DependencyContainer) {
-    this.paymentModes = all(container, TOKENS.PaymentModes);
-    this.gateways = all(container, TOKENS.Gateways);
-    this.discounts = [...all(container, TOKENS.Discounts)].sort((a, b) => a.plugin.priority - b.plugin.priority);
+  constructor(loaded: readonly LoadedPlugin[]) {
+    const of = <P extends LoadedPlugin['plugin']>(kind: P['kind']) => loaded.filter((l) => l.plugin.kind === kind) as LoadedPlugin<P>[];
+    this.paymentModes = of<PaymentModePlugin>('payment-mode');
+    this.gateways = of<GatewayPlugin>('gateway');
+    this.discounts = of<DiscountPlugin>('discount').sort((a, b) => a.plugin.priority - b.plugin.priority);
   }
 
   paymentMode(code: string): LoadedPlugin<PaymentModePlugin> {

@@ -1,9 +1,8 @@
-import { container } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../config/load.js';
 import { BillingError } from '../errors.js';
-import { money } from '../money/index.js';
-import { loadPlugins, registerPlugins } from './loader.js';
+import { money } from '@saldo/sdk';
+import { loadPlugins } from './loader.js';
 import { PluginRegistry } from './registry.js';
 
 const prepaid = { module: './plugins/payment-modes/prepaid', options: {} };
@@ -32,10 +31,8 @@ describe('plugin loader', () => {
     expect(loaded[0]!.translations.fr).toMatchObject({ label: 'Prépayé' });
   });
 
-  it('registers plugins under their kind’s token, and the registry finds them by code', async () => {
-    const scope = container.createChildContainer();
-    registerPlugins(scope, await loadPlugins([prepaid, postpaid, thirdParty], projectRoot));
-    const registry = new PluginRegistry(scope);
+  it('groups plugins by kind, and the registry finds them by code', async () => {
+    const registry = new PluginRegistry(await loadPlugins([prepaid, postpaid, thirdParty], projectRoot));
     expect(registry.paymentModes.map((p) => p.plugin.code)).toEqual(['prepaid', 'postpaid']);
     const mode = registry.paymentMode('postpaid');
     expect(mode.plugin.creditLimit({ config: mode.config, currency: 'EUR' })).toEqual(money(25_000n, 'EUR'));

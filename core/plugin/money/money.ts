@@ -1,4 +1,4 @@
-import { BillingError } from '../errors.js';
+import { MoneyError } from '../errors.js';
 import { type Currency, currency as checkCurrency, exponentOf } from './currency.js';
 
 /** An amount of money: integer minor units (cents) of one currency. Immutable. */
@@ -12,14 +12,14 @@ export const INT64_MAX = 9_223_372_036_854_775_807n;
 export const INT64_MIN = -9_223_372_036_854_775_808n;
 
 function inRange(amount: bigint): bigint {
-  if (amount > INT64_MAX || amount < INT64_MIN) throw new BillingError('AMOUNT_OUT_OF_RANGE');
+  if (amount > INT64_MAX || amount < INT64_MIN) throw new MoneyError('AMOUNT_OUT_OF_RANGE');
   return amount;
 }
 
 /** Builds Money from minor units; a number is accepted only when it is a safe integer. */
 export function money(amount: bigint | number, currency: Currency | string): Money {
   if (typeof amount === 'number' && !Number.isSafeInteger(amount)) {
-    throw new BillingError('AMOUNT_INVALID', { input: String(amount), example: '1250' });
+    throw new MoneyError('AMOUNT_INVALID', { input: String(amount), example: '1250' });
   }
   return Object.freeze({ amount: inRange(BigInt(amount)), currency: checkCurrency(currency) });
 }
@@ -28,7 +28,7 @@ export const zero = (currency: Currency): Money => money(0n, currency);
 
 export function assertSameCurrency(a: Money, b: Money): void {
   if (a.currency !== b.currency) {
-    throw new BillingError('CURRENCY_MISMATCH', { expected: a.currency, actual: b.currency });
+    throw new MoneyError('CURRENCY_MISMATCH', { expected: a.currency, actual: b.currency });
   }
 }
 
@@ -47,7 +47,7 @@ export const negate = (a: Money): Money => money(-a.amount, a.currency);
 /** Multiplies by a whole quantity (a cart line's count); fractional factors go through `multiply`. */
 export function times(a: Money, quantity: bigint | number): Money {
   if (typeof quantity === 'number' && !Number.isSafeInteger(quantity)) {
-    throw new BillingError('RATIO_INVALID', { input: String(quantity) });
+    throw new MoneyError('RATIO_INVALID', { input: String(quantity) });
   }
   return money(a.amount * BigInt(quantity), a.currency);
 }

@@ -1,4 +1,4 @@
-import { BillingError } from '../errors.js';
+import { MoneyError } from '../errors.js';
 import { type Money, money } from './money.js';
 
 /** An exact fraction: 3% is { numerator: 3n, denominator: 100n }. Never a float. */
@@ -17,7 +17,7 @@ export type Rounding = 'half-even' | 'half-up' | 'half-down' | 'up' | 'down' | '
 export function percent(value: string | number): Ratio {
   const text = String(value);
   const match = /^(\d{1,9})(?:\.(\d{1,6}))?$/.exec(text);
-  if (!match) throw new BillingError('RATIO_INVALID', { input: text });
+  if (!match) throw new MoneyError('RATIO_INVALID', { input: text });
   const decimals = match[2] ?? '';
   return {
     numerator: BigInt(match[1]! + decimals),
@@ -26,13 +26,13 @@ export function percent(value: string | number): Ratio {
 }
 
 export function ratio(numerator: bigint, denominator: bigint): Ratio {
-  if (denominator <= 0n) throw new BillingError('RATIO_INVALID', { input: `${numerator}/${denominator}` });
+  if (denominator <= 0n) throw new MoneyError('RATIO_INVALID', { input: `${numerator}/${denominator}` });
   return { numerator, denominator };
 }
 
 /** Integer division of n by d (d > 0) rounded by the given rule. */
 export function divide(n: bigint, d: bigint, rounding: Rounding): bigint {
-  if (d <= 0n) throw new BillingError('RATIO_INVALID', { input: `${n}/${d}` });
+  if (d <= 0n) throw new MoneyError('RATIO_INVALID', { input: `${n}/${d}` });
   const q = n / d; // truncates toward zero
   const r = n % d;
   if (r === 0n) return q;

@@ -1,8 +1,8 @@
-import { BillingError } from '../errors.js';
+import { MoneyError } from '../errors.js';
+import type { Locale } from '../locale.js';
 import { type Currency, exponentOf } from './currency.js';
 import { INT64_MAX, type Money, money } from './money.js';
 
-export type Locale = 'en' | 'fr' | 'es';
 
 /**
  * How each language writes a number by hand. Grouping is optional, but when present it must be
@@ -29,7 +29,7 @@ export interface ParseOptions {
  */
 export function parseAmount(input: string, currency: Currency, locale: Locale, options: ParseOptions = {}): Money {
   const { decimal, groups, example } = notation[locale];
-  const invalid = () => new BillingError('AMOUNT_INVALID', { input: input.slice(0, 40), example });
+  const invalid = () => new MoneyError('AMOUNT_INVALID', { input: input.slice(0, 40), example });
 
   let text = input.trim();
   let negative = false;
@@ -46,17 +46,17 @@ export function parseAmount(input: string, currency: Currency, locale: Locale, o
   const exponent = exponentOf(currency);
   const decimals = fraction ?? '';
   if (decimals.length > exponent) {
-    throw new BillingError('AMOUNT_TOO_PRECISE', { currency, decimals: exponent });
+    throw new MoneyError('AMOUNT_TOO_PRECISE', { currency, decimals: exponent });
   }
 
   const digits = whole.replace(/\D/g, '') + decimals.padEnd(exponent, '0');
   // Compare lengths first so a 400-digit input never becomes a huge bigint.
-  if (digits.replace(/^0+/, '').length > 19) throw new BillingError('AMOUNT_OUT_OF_RANGE');
+  if (digits.replace(/^0+/, '').length > 19) throw new MoneyError('AMOUNT_OUT_OF_RANGE');
   const minor = BigInt(digits);
-  if (minor > INT64_MAX) throw new BillingError('AMOUNT_OUT_OF_RANGE');
+  if (minor > INT64_MAX) throw new MoneyError('AMOUNT_OUT_OF_RANGE');
 
-  if (negative && minor !== 0n && !options.allowNegative) throw new BillingError('AMOUNT_NEGATIVE');
-  if (minor === 0n && !options.allowZero) throw new BillingError('AMOUNT_NOT_POSITIVE');
+  if (negative && minor !== 0n && !options.allowNegative) throw new MoneyError('AMOUNT_NEGATIVE');
+  if (minor === 0n && !options.allowZero) throw new MoneyError('AMOUNT_NOT_POSITIVE');
   return money(negative ? -minor : minor, currency);
 }
 
@@ -65,6 +65,6 @@ export function parseAmount(input: string, currency: Currency, locale: Locale, o
  * the caller's language.
  */
 export const parseDecimal = (input: string, currency: Currency, options?: ParseOptions): Money => {
-  if (/[,\s]/.test(input.trim())) throw new BillingError('AMOUNT_INVALID', { input: input.slice(0, 40), example: '12.50' });
+  if (/[,\s]/.test(input.trim())) throw new MoneyError('AMOUNT_INVALID', { input: input.slice(0, 40), example: '12.50' });
   return parseAmount(input, currency, 'en', options);
 };

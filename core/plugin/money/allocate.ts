@@ -1,4 +1,4 @@
-import { BillingError } from '../errors.js';
+import { MoneyError } from '../errors.js';
 import { type Money, money } from './money.js';
 
 /**
@@ -9,13 +9,13 @@ import { type Money, money } from './money.js';
  */
 export function allocate(total: Money, weights: readonly (bigint | number)[]): Money[] {
   const ws = weights.map((w) => {
-    if (typeof w === 'number' && !Number.isSafeInteger(w)) throw new BillingError('RATIO_INVALID', { input: String(w) });
+    if (typeof w === 'number' && !Number.isSafeInteger(w)) throw new MoneyError('RATIO_INVALID', { input: String(w) });
     const big = BigInt(w);
-    if (big < 0n) throw new BillingError('RATIO_INVALID', { input: String(w) });
+    if (big < 0n) throw new MoneyError('RATIO_INVALID', { input: String(w) });
     return big;
   });
   const weightSum = ws.reduce((a, b) => a + b, 0n);
-  if (ws.length === 0 || weightSum === 0n) throw new BillingError('RATIO_INVALID', { input: `[${weights.join(', ')}]` });
+  if (ws.length === 0 || weightSum === 0n) throw new MoneyError('RATIO_INVALID', { input: `[${weights.join(', ')}]` });
 
   // Work on the magnitude and restore the sign, so a negative total splits symmetrically.
   const negative = total.amount < 0n;

@@ -1,0 +1,52 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Polls `check` until it answers something truthy, or fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  status: number;
+}
+
+/**
+ * The host panel's webhook endpoint: records every request and answers 204, or 500 while told
+ * to fail (`failNext(n)` for the next n requests, `failAlways(true)` until told otherwise).
+ */
+export function webhookReceiver() {
+  const received: Received[] = [];
+  let failing = 0;
+  let always = false;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const status = always || failing-- > 0 ? 500 : 204;
+      received.push({ headers: req.headers, body, status });
+      res.writeHead(status).end();
+    });
+  });
+  return {
+    received,
+    /** Requests made for one event (its `webhook-id`), in order. */
+    of: (eventId: string) => received.filter((r) => r.headers['webhook-id'] === eventId),
+    failNext: (n: number) => void (failing = n),
+    failAlways: (on: boolean) => void (always = on),
+    listen: () =>
+      new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`))),
+    dropIdleConnections: () => server.closeIdleConnections(),
+    close: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    }),
+  };
+}
