@@ -17,7 +17,8 @@ import { creditLimitFor } from './credit-limit.js';
 import { type Conversion, type ConversionResult, convertAccount } from './convert-account.js';
 import { formatCustomerNumber } from './customer-number.js';
 import { type AccountOverview, accountOverviews, type HistoryFilter, type OverviewRequest } from './overview.repo.js';
-import type { AccountBalance, BillingAccount } from './types.js';
+import type { BillingAccount } from './types.js';
+import { type WalletFigures, walletFigures } from './wallet-figures.js';
 
 /** What the host panel gives to open a billing account for one of its customers. */
 export const newAccountSchema = z.object({
@@ -98,7 +99,6 @@ export class AccountsService {
     return account;
   }
 
-  /** Balance, credit limit, held funds and usable credit, read from the wallet in one query. */
   /** The account with its balance, pending holds and one page of history, read together (one round trip). */
   overview(ref: AccountRef, history: HistoryFilter): Promise<AccountOverview | undefined> {
     return this.overviews.load({ ref, history });
@@ -112,17 +112,9 @@ export class AccountsService {
   // Page views are gathered into one statement each turn of the event loop (see ReadBatch).
   private readonly overviews = new ReadBatch<OverviewRequest, AccountOverview>((requests) => accountOverviews(this.sql, requests));
 
-  async balance(id: bigint): Promise<AccountBalance> {
+  async balance(id: bigint): Promise<WalletFigures> {
     const account = await this.get(id);
-    const wallet = await ledger.walletBalance(this.sql, account.walletId);
-    const creditLimit = negate(wallet.minBalance);
-    return {
-      balance: wallet.balance,
-      creditLimit,
-      held: wallet.held,
-      usableCredit: wallet.available,
-      low: account.lowBalanceThreshold !== null && compare(wallet.available, account.lowBalanceThreshold) < 0,
-    };
+    return walletFigures(await ledger.walletBalance(this.sql, account.walletId), account.lowBalanceThreshold);
   }
 
   /**

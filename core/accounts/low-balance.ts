@@ -12,9 +12,9 @@ import type { BillingAccount } from './types.js';
 export async function noteLowBalance(tx: Sql, events: EventLog, account: Pick<BillingAccount, 'id' | 'walletId' | 'lowBalanceThreshold'>, spent: Money): Promise<void> {
   const threshold = account.lowBalanceThreshold;
   if (!threshold) return;
-  const { available } = await ledger.walletBalance(tx, account.walletId);
-  const before = available.amount + spent.amount;
-  if (before >= threshold.amount && available.amount < threshold.amount) {
-    await events.emit(tx, 'balance.low', account.id, { usableCredit: toJSON(available), threshold: toJSON(threshold) });
+  const usable = await ledger.usableCredit(tx, account.walletId);
+  const before = usable.amount + spent.amount;
+  if (before >= threshold.amount && usable.amount < threshold.amount) {
+    await events.emit(tx, 'balance.low', account.id, { usableCredit: toJSON(usable), threshold: toJSON(threshold) });
   }
 }

@@ -1,8 +1,10 @@
 import type { Sql } from '../db/connect.js';
 import type { Hold } from '../ledger/types.js';
-import { money, negate } from '@saldo/sdk';
+import { money } from '@saldo/sdk';
+import { toWalletBalance } from '../ledger/ledger.repo.js';
 import { type AccountRef, type AccountRow, columns, toAccount } from './account.repo.js';
-import type { AccountBalance, BillingAccount } from './types.js';
+import type { BillingAccount } from './types.js';
+import { type WalletFigures, walletFigures } from './wallet-figures.js';
 
 /** Which slice of the history a page shows: newest first, `limit` entries older than `before`. */
 export interface HistoryFilter {
@@ -15,7 +17,7 @@ export interface HistoryFilter {
 /** Everything the customer's balance page shows, read at one instant. */
 export interface AccountOverview {
   account: BillingAccount;
-  balance: AccountBalance;
+  balance: WalletFigures;
   holds: Hold[];
   /**
    * The transfers of the history page, newest first, as decimal text (what a page keys its rows
@@ -85,16 +87,9 @@ export async function accountOverviews(sql: Sql, requests: OverviewRequest[]): P
 function toOverview(row: OverviewRow): AccountOverview {
   const account = toAccount(row);
   const { currency } = account;
-  const available = money(row.balance_minor - row.held_minor - row.min_balance_minor, currency);
   return {
     account,
-    balance: {
-      balance: money(row.balance_minor, currency),
-      creditLimit: negate(money(row.min_balance_minor, currency)),
-      held: money(row.held_minor, currency),
-      usableCredit: available,
-      low: account.lowBalanceThreshold !== null && available.amount < account.lowBalanceThreshold.amount,
-    },
+    balance: walletFigures(toWalletBalance(row, currency), account.lowBalanceThreshold),
     holds: row.holds.map(([id, amount, description, expires, created]) => ({
       id: BigInt(id), account: account.walletId, amount: money(BigInt(amount), currency), status: 'pending', captured: null,
       description, expiresAt: new Date(expires), createdAt: new Date(created), settledAt: null,

@@ -21,13 +21,3 @@ export interface BillingAccount {
   updatedAt: Date;
 }
 
-export interface AccountBalance {
-  balance: Money;
-  creditLimit: Money;
-  /** Reserved by pending holds. */
-  held: Money;
-  /** What the customer can still spend: balance + credit limit − held. */
-  usableCredit: Money;
-  /** Usable credit is under the account's low-balance threshold. */
-  low: boolean;
-}

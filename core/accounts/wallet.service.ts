@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
+import { checkIdempotencyKey } from '../idempotency-key.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import type { Entry, Hold, Transfer } from '../ledger/types.js';
 import type { Currency, Money } from '@saldo/sdk';
@@ -173,6 +174,6 @@ export class WalletService {
   }
 
   private scoped(account: Wallet, key: string): string {
-    return `a${account.id}:${ledger.checkKey(key)}`;
+    return `a${account.id}:${checkIdempotencyKey(key)}`;
   }
 }

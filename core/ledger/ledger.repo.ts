@@ -1,6 +1,7 @@
 import type { Sql } from '../db/connect.js';
 import { fromDatabaseError } from '../db/errors.js';
 import { BillingError } from '../errors.js';
+import { checkIdempotencyKey } from '../idempotency-key.js';
 import { type Currency, type Money, money } from '@saldo/sdk';
 import { requestHash } from './request-hash.js';
 import type {
@@ -31,12 +32,6 @@ interface HoldRow {
   settled_at: Date | null;
 }
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-
-export function checkKey(key: string): string {
-  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) throw new BillingError('IDEMPOTENCY_KEY_INVALID');
-  return key;
-}
 
 function checkPositive(amount: Money) {
   if (amount.amount <= 0n) throw new BillingError('AMOUNT_NOT_POSITIVE');
@@ -105,7 +100,7 @@ export async function findAccount(sql: Sql, id: bigint): Promise<LedgerAccount |
 }
 
 export async function transfer(sql: Sql, request: TransferRequest): Promise<Transfer> {
-  const key = checkKey(request.idempotencyKey);
+  const key = checkIdempotencyKey(request.idempotencyKey);
   checkPositive(request.amount);
   const { amount, debit, credit, kind } = request;
   const description = request.description ?? '';
@@ -119,7 +114,7 @@ export async function transfer(sql: Sql, request: TransferRequest): Promise<Tran
 }
 
 export async function hold(sql: Sql, request: HoldRequest): Promise<Hold> {
-  const key = checkKey(request.idempotencyKey);
+  const key = checkIdempotencyKey(request.idempotencyKey);
   checkPositive(request.amount);
   const { account, amount, expiresAt } = request;
   const description = request.description ?? '';
@@ -133,7 +128,7 @@ export async function hold(sql: Sql, request: HoldRequest): Promise<Hold> {
 }
 
 export async function capture(sql: Sql, request: CaptureRequest): Promise<Transfer> {
-  const key = checkKey(request.idempotencyKey);
+  const key = checkIdempotencyKey(request.idempotencyKey);
   checkPositive(request.amount);
   const { hold: holdId, amount, credit } = request;
   const description = request.description ?? '';
@@ -178,19 +173,26 @@ export async function expireHolds(sql: Sql): Promise<number> {
   return released;
 }
 
+/** A wallet's figures from its stored columns (minor units; the bound is stored as −credit limit). */
+export function toWalletBalance(row: { balance_minor: bigint; held_minor: bigint; min_balance_minor: bigint }, currency: Currency): WalletBalance {
+  return {
+    balance: money(row.balance_minor, currency),
+    held: money(row.held_minor, currency),
+    creditLimit: money(-row.min_balance_minor, currency),
+    usableCredit: money(row.balance_minor - row.held_minor - row.min_balance_minor, currency),
+  };
+}
+
 export async function walletBalance(sql: Sql, account: bigint): Promise<WalletBalance> {
   const [row] = await sql<{ currency: Currency; balance_minor: bigint; held_minor: bigint; min_balance_minor: bigint }[]>`
     SELECT currency, balance_minor, held_minor, min_balance_minor FROM ledger_accounts
      WHERE id = ${account} AND kind = 'wallet'`;
   if (!row) throw new BillingError('LEDGER_ACCOUNT_NOT_FOUND', { account: String(account) });
-  const { currency } = row;
-  return {
-    balance: money(row.balance_minor, currency),
-    held: money(row.held_minor, currency),
-    minBalance: money(row.min_balance_minor, currency),
-    available: money(row.balance_minor - row.held_minor - row.min_balance_minor, currency),
-  };
+  return toWalletBalance(row, row.currency);
 }
+
+/** What can still be spent or held from the wallet now. */
+export const usableCredit = async (sql: Sql, account: bigint): Promise<Money> => (await walletBalance(sql, account)).usableCredit;
 
 /**
  * Changes a wallet's lower bound (a credit limit change). The CHECK on the row refuses a bound

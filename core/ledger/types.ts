@@ -9,16 +9,19 @@ export interface LedgerAccount {
   currency: Money['currency'];
 }
 
-/** A wallet's figures as the database bounds them. */
+/**
+ * A wallet's figures — one name each, wherever they are read. The database bounds them:
+ * `balance − held ≥ −creditLimit`, so usable credit is never negative.
+ */
 export interface WalletBalance {
-  /** Sum of posted entries. */
+  /** Sum of posted entries: negative when a postpaid customer has used credit. */
   balance: Money;
-  /** Reserved by pending holds, not yet moved. */
+  /** Reserved by pending holds, not yet taken. */
   held: Money;
-  /** Lowest balance allowed: zero for prepaid, minus the credit limit for postpaid. */
-  minBalance: Money;
-  /** What can still be spent or held: balance − held − minBalance. */
-  available: Money;
+  /** How far below zero the balance may go: zero for prepaid. */
+  creditLimit: Money;
+  /** What can still be spent or held: balance − held + credit limit. */
+  usableCredit: Money;
 }
 
 export interface TransferRequest {

@@ -3,6 +3,7 @@ import type { AccountsService } from '../accounts/accounts.service.js';
 import type { WalletService } from '../accounts/wallet.service.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
+import { checkIdempotencyKey } from '../idempotency-key.js';
 import { noteLowBalance } from '../accounts/low-balance.js';
 import type { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
@@ -40,7 +41,7 @@ function paymentUrl(config: SaldoConfig, order: Order): string | null {
  * gateway — `awaiting_payment`. Everything, the order's event included, commits together.
  */
 export async function checkout(deps: CheckoutDeps, accountId: bigint, request: OrderRequest, idempotencyKey: string): Promise<CheckoutResult> {
-  const key = ledger.checkKey(idempotencyKey);
+  const key = checkIdempotencyKey(idempotencyKey);
   const parsed = orderItemsSchema.safeParse(request);
   const hash = requestHash('checkout', parsed.success ? parsed.data : request);
   const account = await deps.accounts.get(accountId);
@@ -55,7 +56,7 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
   if (existing) return replay(existing);
 
   return deps.sql.begin(async (tx) => {
-    const usable = async (sql: Sql) => (await ledger.walletBalance(sql, account.walletId)).available;
+    const usable = (sql: Sql) => ledger.usableCredit(sql, account.walletId);
     let quote = await quoteOrder(tx, deps, account, await usable(tx), request);
     let chargeTransferId: bigint | null = null;
     let holdId: bigint | null = null;

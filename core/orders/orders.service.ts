@@ -38,7 +38,7 @@ export class OrdersService {
   /** Prices items for an account and says whether its balance (or credit) covers them. */
   async quote(accountId: bigint, request: OrderRequest, locale?: Locale): Promise<Quote> {
     const account = await this.deps.accounts.get(accountId);
-    const usable = (await ledger.walletBalance(this.deps.sql, account.walletId)).available;
+    const usable = await ledger.usableCredit(this.deps.sql, account.walletId);
     return quoteOrder(this.deps.sql, this.deps, account, usable, request, locale);
   }
 

@@ -66,7 +66,7 @@ onEachDatabase(
         const succeeded = results.filter((r) => r.status === 'fulfilled').length;
         report(`charges and holds race on ${target}`, { attempts: PARALLEL, succeeded, balance: state.balance.amount, held: state.held.amount });
         expect(succeeded).toBe(33); // ⌊10000 / 300⌋
-        expect(state.available.amount).toBe(100n);
+        expect(state.usableCredit.amount).toBe(100n);
         expect(state.balance.amount - state.held.amount).toBeGreaterThanOrEqual(0n);
         expect(await ledger.derivedBalance(sql, wallet)).toBe(state.balance.amount);
       });

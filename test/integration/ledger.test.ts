@@ -51,7 +51,7 @@ onEachDatabase((db) => {
         const { wallet, revenue } = await fundedWallet(sql, { balance: 500n, credit: 2000n });
         await ledger.transfer(sql, { idempotencyKey: key(), kind: 'charge', debit: wallet, credit: revenue, amount: eur(2500n) });
         const balance = await ledger.walletBalance(sql, wallet);
-        expect(balance).toMatchObject({ balance: eur(-2000n), available: eur(0n), minBalance: eur(-2000n) });
+        expect(balance).toMatchObject({ balance: eur(-2000n), usableCredit: eur(0n), creditLimit: eur(2000n) });
         expect(await codeOf(ledger.transfer(sql, { idempotencyKey: key(), kind: 'charge', debit: wallet, credit: revenue, amount: eur(1n) })))
           .toBe('INSUFFICIENT_FUNDS');
       });
@@ -136,7 +136,7 @@ onEachDatabase((db) => {
         const replies = await Promise.allSettled(Array.from({ length: 10 }, () => ledger.hold(sql, { ...request })));
         expect(replies.map((r) => r.status)).toEqual(Array(10).fill('fulfilled'));
         expect(new Set(replies.map((r) => (r as PromiseFulfilledResult<{ id: bigint }>).value.id)).size).toBe(1);
-        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(500n), available: eur(0n) });
+        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(500n), usableCredit: eur(0n) });
       });
 
       it('refuses the same key with other parameters as a conflict naming the key, writing nothing (TESTS #3)', async () => {
@@ -213,7 +213,7 @@ onEachDatabase((db) => {
         const { wallet, revenue } = await fundedWallet(sql, { balance: 1000n });
         const held = await ledger.hold(sql, { idempotencyKey: key(), account: wallet, amount: eur(800n), expiresAt: in1h() });
         expect(held.status).toBe('pending');
-        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ balance: eur(1000n), held: eur(800n), available: eur(200n) });
+        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ balance: eur(1000n), held: eur(800n), usableCredit: eur(200n) });
         expect(await codeOf(ledger.transfer(sql, { idempotencyKey: key(), kind: 'charge', debit: wallet, credit: revenue, amount: eur(201n) })))
           .toBe('INSUFFICIENT_FUNDS');
         expect(await codeOf(ledger.hold(sql, { idempotencyKey: key(), account: wallet, amount: eur(201n), expiresAt: in1h() })))
@@ -227,7 +227,7 @@ onEachDatabase((db) => {
         const captureKey = key('capture');
         const captured = await ledger.capture(sql, { idempotencyKey: captureKey, hold: h.id, amount: eur(500n), credit: revenue });
         expect(captured.debitBalanceAfter).toEqual(eur(500n));
-        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ balance: eur(500n), held: eur(0n), available: eur(500n) });
+        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ balance: eur(500n), held: eur(0n), usableCredit: eur(500n) });
         expect(await ledger.findHold(sql, h.id)).toMatchObject({ status: 'captured', captured: eur(500n) });
 
         const again = await ledger.capture(sql, { idempotencyKey: captureKey, hold: h.id, amount: eur(500n), credit: revenue });
@@ -267,7 +267,7 @@ onEachDatabase((db) => {
         const a = await ledger.hold(sql, { idempotencyKey: key(), account: wallet, amount: eur(400n), expiresAt: in1h() });
         expect((await ledger.voidHold(sql, a.id)).status).toBe('voided');
         expect((await ledger.voidHold(sql, a.id)).status).toBe('voided');
-        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(0n), available: eur(1000n) });
+        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(0n), usableCredit: eur(1000n) });
         expect(await codeOf(ledger.capture(sql, { idempotencyKey: key(), hold: a.id, amount: eur(1n), credit: revenue }))).toBe('HOLD_NOT_PENDING');
 
         const b = await ledger.hold(sql, { idempotencyKey: key(), account: wallet, amount: eur(400n), expiresAt: in1h() });
@@ -291,14 +291,14 @@ onEachDatabase((db) => {
         expect(charge.debitBalanceAfter).toEqual(eur(100n));
         expect((await ledger.findHold(sql, a.id))!.status).toBe('expired');
         expect((await ledger.findHold(sql, b.id))!.status).toBe('expired');
-        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(0n), available: eur(100n) });
+        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(0n), usableCredit: eur(100n) });
 
         const c = await ledger.hold(sql, { idempotencyKey: key(), account: wallet, amount: eur(100n), expiresAt: soon() });
         await sleep(400);
         expect(await ledger.expireHolds(sql)).toBe(1);
         expect(await ledger.expireHolds(sql)).toBe(0);
         expect((await ledger.findHold(sql, c.id))!.status).toBe('expired');
-        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(0n), available: eur(100n) });
+        expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(0n), usableCredit: eur(100n) });
         // Voiding an expired hold is harmless: the funds are already free.
         expect((await ledger.voidHold(sql, c.id)).status).toBe('expired');
         expect(await ledger.walletBalance(sql, wallet)).toMatchObject({ held: eur(0n) });

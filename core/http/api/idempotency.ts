@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Pool } from '../../db/connect.js';
 import { BillingError } from '../../errors.js';
+import { checkIdempotencyKey } from '../../idempotency-key.js';
 
-const KEY = /^[\x21-\x7e]{1,200}$/;
 /** A request still marked in progress after this long died with its process: the key is free again. */
 const ABANDONED_AFTER = '5 minutes';
 
@@ -17,8 +17,7 @@ const ABANDONED_AFTER = '5 minutes';
 export function idempotentPosts(sql: Pool): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
-    const key = c.req.header('idempotency-key') ?? '';
-    if (!KEY.test(key)) throw new BillingError('IDEMPOTENCY_KEY_INVALID');
+    const key = checkIdempotencyKey(c.req.header('idempotency-key'));
     const scope = c.get('apiScope' as never) as string;
     const body = await c.req.text();
     const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('base64url');

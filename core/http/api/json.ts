@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import type { AccountBalance, BillingAccount } from '../../accounts/types.js';
+import type { BillingAccount } from '../../accounts/types.js';
+import type { WalletFigures } from '../../accounts/wallet-figures.js';
 import { BillingError } from '../../errors.js';
 import { type Currency, type Money, parseDecimal, toJSON } from '@saldo/sdk';
 import type { Product } from '../../orders/catalogue.js';
@@ -28,7 +29,7 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
 export const amount = (value: string | undefined, currency: Currency): Money | undefined =>
   value === undefined ? undefined : parseDecimal(value, currency, { allowZero: true });
 
-export const accountJson = (a: BillingAccount, balance?: AccountBalance) => ({
+export const accountJson = (a: BillingAccount, balance?: WalletFigures) => ({
   id: a.id.toString(),
   externalRef: a.externalRef,
   customerNumber: a.customerNumber,
