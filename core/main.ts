@@ -3,12 +3,16 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { loadConfig } from '../config/load.js';
 import { isBillingError } from './errors.js';
+import { withDemoApiKey } from './demo-key.js';
 import { DEMO_CUSTOMERS, seedDemo } from './demo.js';
 import { createSaldo } from './saldo.js';
 
 /** The standalone server: Saldo's sub-app mounted at its base path, as a host panel would. */
 async function main() {
-  const config = loadConfig();
+  // The embedded database is the demo: seeded once, with sign-in links and an API key printed.
+  const loaded = loadConfig();
+  const demo = !loaded.database.url && process.env.SALDO_DEMO !== 'off';
+  const { config, key: demoKey, file: demoKeyFile } = demo ? withDemoApiKey(loaded) : { config: loaded, key: '', file: undefined };
   const saldo = await createSaldo(config);
   await saldo.start();
   const base = config.server.basePath;
@@ -18,8 +22,6 @@ async function main() {
   root.route(base, saldo.app);
   root.get('/', (c) => c.redirect(`${base}/healthz`));
 
-  // The embedded database is the demo: seed it once, and print a sign-in link per demo customer.
-  const demo = saldo.database.kind === 'embedded' && process.env.SALDO_DEMO !== 'off';
   if (demo) await seedDemo(saldo);
 
   const server = serve({ fetch: root.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
@@ -30,6 +32,8 @@ async function main() {
     void Promise.all(DEMO_CUSTOMERS.map((ref) => saldo.customers.handoffLink(ref, undefined, 900))).then((links) => {
       console.log('Demo customers (links valid 15 minutes; restart for new ones):');
       DEMO_CUSTOMERS.forEach((ref, i) => console.log(`  ${ref.padEnd(14)} ${origin}${links[i]!.url}`));
+      console.log(`Demo API key${demoKeyFile ? ` (kept in ${demoKeyFile})` : ''}; for the README's examples:`);
+      console.log(`  export BASE=${origin}${base}/api/v1 KEY=${demoKey}`);
     });
   });
 

@@ -65,6 +65,11 @@ describe('npm start', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Atelier Dupont');
 
+    // The demo's API key, printed ready to paste, opens the JSON API; it is the same after a restart.
+    const [, base, demoKey] = /export BASE=(\S+) KEY=(\S+)/.exec(first.output())!;
+    const demoAccount = await fetch(`${base}/accounts/demo-prepaid`, { headers: { authorization: `Bearer ${demoKey}` } });
+    expect([demoAccount.status, (await demoAccount.json()).name]).toEqual([200, 'Atelier Dupont']);
+
     const created = await fetch(`${first.url}/api/v1/accounts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, 'idempotency-key': 'create-kept-1' },
@@ -76,6 +81,8 @@ describe('npm start', () => {
 
     const second = await start(env);
     expect(second.output()).toContain('schema up to date');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.output()).toContain(`KEY=${demoKey}`);
     const read = await fetch(`${second.url}/api/v1/accounts/kept-1`, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(read.status).toBe(200);
     expect((await read.json()).customerNumber).toBe(customerNumber);
