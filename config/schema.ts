@@ -3,6 +3,8 @@ import { isCurrency, LOCALES } from '@saldo/sdk';
 
 const currencyCode = z.string().refine(isCurrency, { message: 'expected an ISO 4217 currency code Saldo supports, like "EUR"' });
 const locale = z.enum(LOCALES);
+/** An amount as exact decimal text, "12.50". */
+const decimal = z.string().regex(/^\d{1,15}(\.\d{1,3})?$/, 'expected an amount like "50" or "12.50"');
 /** Five cron fields (minute hour day month weekday), e.g. "0 * * * *" for every hour. */
 const cron = z.string().trim().regex(/^(\S+\s+){4}\S+$/, 'expected a cron expression like "0 * * * *"');
 
@@ -73,7 +75,26 @@ export const configSchema = z.object({
       { module: './plugins/payment-modes/postpaid', options: {} },
       { module: './plugins/discounts/billing-cycle', options: {} },
       { module: './plugins/discounts/balance-payment', options: {} },
+      { module: './plugins/gateways/card', options: {} },
     ]),
+  payments: z
+    .object({
+      /** Top-up amounts offered as buttons, in the account's currency. */
+      topUpPresets: z.array(decimal).min(1).max(8).default(['50', '100', '150', '200', '250']),
+      /** The least and the most one top-up may be. */
+      topUpMin: decimal.default('5'),
+      topUpMax: decimal.default('5000'),
+      /** The terms and conditions customers accept before paying: their version is kept with each payment. */
+      termsVersion: z.string().min(1).max(40).default('2026-01'),
+      termsUrl: z.url().optional(),
+      /** How long a gateway may take to answer before its outcome counts as unknown (and is reconciled). */
+      gatewayTimeoutMs: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
+      /** Payments still open this long after their gateway call are asked about again. */
+      reconcileAfterSeconds: z.coerce.number().int().min(1).max(86_400).default(120),
+      /** When open payments are reconciled. */
+      reconcile: cron.default('* * * * *'),
+    })
+    .prefault({}),
   /** What customers see: the provider's brand, and where to send them back to. */
   branding: z
     .object({

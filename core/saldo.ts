@@ -9,13 +9,15 @@ import { WalletService } from './accounts/wallet.service.js';
 import { CustomerLinks } from './customers/customer-links.js';
 import { moduleSecret } from './customers/secret.js';
 import { openDatabase, type Database } from './db/connect.js';
-import { migrate } from './db/migrate.js';
+import { migrate, readMigrations } from './db/migrate.js';
 import { EventDeliveries, eventTargets } from './events/deliveries.js';
 import { EventLog } from './events/event-log.js';
 import { createBillingApp } from './http/app.js';
 import { createI18n } from './i18n.js';
 import { JobQueue, jobsSchemaFor } from './jobs/job-queue.js';
-import { periodicWork } from './jobs/periodic.js';
+import { gatewayWork, periodicWork } from './jobs/periodic.js';
+import { Gateways } from './payments/gateways.js';
+import { PaymentsService } from './payments/payments.service.js';
 import { Catalogue } from './orders/catalogue.js';
 import { OrdersService } from './orders/orders.service.js';
 import { loadPlugins } from './plugin-host/loader.js';
@@ -31,6 +33,8 @@ export interface Saldo {
   wallets: WalletService;
   catalogue: Catalogue;
   orders: OrdersService;
+  /** Payments through the enabled gateways: start, status, notifications, reconciliation. */
+  payments: PaymentsService;
   /** The hand-off to the customer pages: a short-lived signed link for one customer. */
   customers: { handoffLink(externalRef: string, path?: string, seconds?: number): Promise<{ url: string; expiresAt: Date }> };
   /**
@@ -74,6 +78,10 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
   try {
     const { applied } = await migrate(database.sql);
     const plugins = new PluginRegistry(loaded);
+    // A gateway's own tables, numbered and recorded per gateway, after the core's.
+    for (const { plugin } of plugins.gateways) {
+      if (plugin.migrations) applied.push(...(await migrate(database.sql, readMigrations(plugin.migrations), plugin.code)).applied);
+    }
     const i18n = await createI18n(loaded);
     const container = rootContainer.createChildContainer();
     container.register(TOKENS.Config, { useValue: config });
@@ -85,20 +93,26 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       pollSeconds: config.jobs.pollSeconds,
       timeZone: config.billing.timeZone,
     });
-    container.register(EventLog, { useValue: new EventLog(jobs, eventTargets(config)) });
+    const eventLog = new EventLog(jobs, eventTargets(config));
+    container.register(EventLog, { useValue: eventLog });
     for (const service of [AccountsService, WalletService, Catalogue, OrdersService]) container.registerSingleton(service as never);
+    const accounts = container.resolve(AccountsService);
+    const wallets = container.resolve(WalletService);
+    const orders = container.resolve(OrdersService);
+    const gateways = new Gateways(plugins, database.sql as never, i18n);
     const services: Services = {
       config,
       i18n,
       sql: database.sql,
-      accounts: container.resolve(AccountsService),
-      wallets: container.resolve(WalletService),
+      accounts,
+      wallets,
       catalogue: container.resolve(Catalogue),
-      orders: container.resolve(OrdersService),
+      orders,
+      payments: new PaymentsService({ sql: database.sql, config, accounts, orders, wallets, events: eventLog, gateways }),
       customers: new CustomerLinks(await moduleSecret(database.sql, 'session', config.secrets.sessionSecret), config),
     };
     const events = new EventDeliveries(database.sql, config, jobs);
-    await jobs.prepare([events.queue, ...periodicWork(config, services)]);
+    await jobs.prepare([events.queue, ...periodicWork(config, services), ...gatewayWork(gateways)]);
     let started = false;
 
     return {
@@ -107,6 +121,7 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       wallets: services.wallets,
       catalogue: services.catalogue,
       orders: services.orders,
+      payments: services.payments,
       events,
       customers: {
         handoffLink: async (externalRef, path, seconds) =>

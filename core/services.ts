@@ -6,6 +6,7 @@ import type { CustomerLinks } from './customers/customer-links.js';
 import type { Pool } from './db/connect.js';
 import type { Catalogue } from './orders/catalogue.js';
 import type { OrdersService } from './orders/orders.service.js';
+import type { PaymentsService } from './payments/payments.service.js';
 
 /**
  * What the composition root (`createSaldo`) builds once and hands down. A route group declares
@@ -21,5 +22,6 @@ export interface Services {
   wallets: WalletService;
   catalogue: Catalogue;
   orders: OrdersService;
+  payments: PaymentsService;
   customers: CustomerLinks;
 }

@@ -5,7 +5,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../config/load.js';
 import type { GatewayPlugin } from '@saldo/sdk';
-import { loadPlugins } from '../core/plugin-host/loader.js';
+import { createI18n } from '../core/i18n.js';
+import { gatewayContext } from '../core/payments/gateways.js';
+import { type LoadedPlugin, loadPlugins } from '../core/plugin-host/loader.js';
 
 const sdkDir = join(projectRoot, 'core', 'plugin');
 
@@ -79,8 +81,8 @@ describe('the SDK as a published package', () => {
     const gateway = loaded!.plugin as GatewayPlugin;
     const { money } = (await import(join(installed, 'index.ts'))) as typeof import('@saldo/sdk');
     const outcome = await gateway.createPayment(
-      { config: loaded!.config },
-      { paymentId: 'p1', amount: money(2_500n, 'EUR'), customerNumber: 'C10017', description: 'Top-up', returnUrl: 'http://x', locale: 'en' },
+      gatewayContext(loaded as LoadedPlugin<GatewayPlugin>, (() => []) as never, await createI18n([])),
+      { paymentId: 'p1', amount: money(2_500n, 'EUR'), customerNumber: 'C10017', description: 'Top-up', returnUrl: 'http://x', gatewayUrl: 'http://x/gateways/example-pay', locale: 'en' },
     );
     expect(outcome).toEqual({ status: 'succeeded', reference: 'm_1:p1', amount: { amount: 2_500n, currency: 'EUR' } });
   }, 120_000);

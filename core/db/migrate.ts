@@ -36,7 +36,7 @@ export function readMigrations(dir = migrationsDir): Migration[] {
  * A migration edited after it was applied, or one applied by a newer release, stops start-up:
  * a silently diverging schema is worse than a refusal to boot.
  */
-export async function migrate(sql: Pool, migrations = readMigrations()): Promise<{ applied: string[] }> {
+export async function migrate(sql: Pool, migrations = readMigrations(), plugin?: string): Promise<{ applied: string[] }> {
   await sql`
     CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
@@ -44,9 +44,22 @@ export async function migrate(sql: Pool, migrations = readMigrations()): Promise
       checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`;
+  // A plugin's own migrations (its tables) are numbered and recorded per plugin.
+  if (plugin) {
+    await sql`
+      CREATE TABLE IF NOT EXISTS plugin_migrations (
+        plugin text NOT NULL,
+        version integer NOT NULL,
+        name text NOT NULL,
+        checksum text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (plugin, version)
+      )`;
+  }
+  const recorded = plugin ? sql`plugin_migrations WHERE plugin = ${plugin}` : sql`schema_migrations WHERE true`;
 
   const applied = await sql<{ version: number; name: string; checksum: string }[]>`
-    SELECT version, name, checksum FROM schema_migrations ORDER BY version`;
+    SELECT version, name, checksum FROM ${recorded} ORDER BY version`;
   const known = new Map(migrations.map((m) => [m.version, m]));
   for (const row of applied) {
     const migration = known.get(row.version);
@@ -61,16 +74,23 @@ export async function migrate(sql: Pool, migrations = readMigrations()): Promise
     await sql.begin(async (tx) => {
       // Serialise concurrent starters; the lock is per schema, so test schemas do not contend.
       await tx`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':saldo:migrate'))`;
-      const [existing] = await tx`SELECT 1 FROM schema_migrations WHERE version = ${migration.version}`;
+      const [existing] = plugin
+        ? await tx`SELECT 1 FROM plugin_migrations WHERE plugin = ${plugin} AND version = ${migration.version}`
+        : await tx`SELECT 1 FROM schema_migrations WHERE version = ${migration.version}`;
       if (existing) return;
       try {
         await tx.unsafe(migration.sql);
       } catch (error) {
         throw new BillingError('MIGRATION_FAILED', { name: migration.name, reason: (error as Error).message }, { cause: error });
       }
-      await tx`INSERT INTO schema_migrations (version, name, checksum)
-               VALUES (${migration.version}, ${migration.name}, ${migration.checksum})`;
-      done.push(migration.name);
+      if (plugin) {
+        await tx`INSERT INTO plugin_migrations (plugin, version, name, checksum)
+                 VALUES (${plugin}, ${migration.version}, ${migration.name}, ${migration.checksum})`;
+      } else {
+        await tx`INSERT INTO schema_migrations (version, name, checksum)
+                 VALUES (${migration.version}, ${migration.name}, ${migration.checksum})`;
+      }
+      done.push(plugin ? `${plugin}/${migration.name}` : migration.name);
     });
   }
   return { applied: done };

@@ -8,7 +8,12 @@ export type EventType =
   | 'service.renewal_failed'
   | 'service.suspend_requested'
   | 'balance.low'
-  | 'account.mode_changed';
+  | 'account.mode_changed'
+  | 'payment.succeeded'
+  | 'payment.failed'
+  | 'payment.refunded'
+  | 'topup.completed'
+  | 'auto_topup.failed';
 
 export interface SaldoEvent {
   id: string;

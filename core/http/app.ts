@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { BillingError } from '../errors.js';
 import type { Services } from '../services.js';
 import { apiRoutes } from './api/index.js';
+import { gatewayRoutes } from './gateway-routes.js';
 import { errorResponse } from './errors.js';
 import { customerPages, isPageRequest } from './pages/index.js';
 
@@ -21,6 +22,7 @@ export function createBillingApp(services: Services): Hono {
   });
 
   app.route('/api/v1', apiRoutes(services));
+  app.route('/gateways', gatewayRoutes(services));
   const pages = customerPages(services);
   app.route('/', pages.app);
 

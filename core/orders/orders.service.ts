@@ -3,7 +3,7 @@ import { inject, injectable } from 'tsyringe';
 import type { SaldoConfig } from '../../config/schema.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { WalletService } from '../accounts/wallet.service.js';
-import type { Pool } from '../db/connect.js';
+import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
 import { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
@@ -14,8 +14,10 @@ import { Catalogue } from './catalogue.js';
 import { type CheckoutDeps, type CheckoutResult, checkout } from './checkout.js';
 import { findOrder, type Order, withoutHash } from './order.repo.js';
 import { type OrderRequest, type Quote, quoteOrder } from './quote.js';
-import { type GatewayResult, settlePayment } from './settle-payment.js';
-import { cancelService, payRenewal, type RenewalOutcome, renewDue, renewIfDue, type Service, servicesOf, setAutoRenew } from './renewals.js';
+import { cancelOrder, type Completion, completeOrder } from './complete-order.js';
+import {
+  type AmountDue, amountsDue, cancelService, payRenewal, payRenewalIn, type RenewalOutcome, renewDue, renewIfDue, type Service, servicesOf, setAutoRenew,
+} from './renewals.js';
 
 /** The host panel's order flow: quote, checkout, orders. */
 @injectable()
@@ -66,6 +68,16 @@ export class OrdersService {
     return payRenewal(this.deps, accountId, serviceId, period);
   }
 
+  /** `payRenewal` in the caller's transaction (a gateway payment's booking). */
+  payRenewalIn(tx: Sql, accountId: bigint, serviceId: bigint, period: Date): Promise<RenewalOutcome> {
+    return payRenewalIn(tx, this.deps, accountId, serviceId, period);
+  }
+
+  /** What the account waits to pay, oldest first. */
+  amountsDue(sql: Sql, accountId: bigint): Promise<AmountDue[]> {
+    return amountsDue(sql, accountId);
+  }
+
   setAutoRenew(accountId: bigint, serviceId: bigint, on: boolean): Promise<Service> {
     return setAutoRenew(this.deps.sql, accountId, serviceId, on);
   }
@@ -74,9 +86,14 @@ export class OrdersService {
     return cancelService(this.deps.sql, accountId, serviceId);
   }
 
-  /** Applies the outcome of the gateway part of an awaiting order (the payment gateways call this). */
-  settlePayment(orderId: bigint, result: GatewayResult): Promise<Order> {
-    return settlePayment(this.deps, orderId, result);
+  /** Pays an order awaiting payment from the balance, in the caller's transaction (a payment's booking). */
+  complete(tx: Sql, orderId: bigint, via: 'gateway' | 'balance', reference?: string): Promise<Completion> {
+    return completeOrder(tx, this.deps, orderId, via, reference);
+  }
+
+  /** The customer gives up an order awaiting payment: its held part is released. */
+  cancel(accountId: bigint, orderId: bigint): Promise<Order> {
+    return cancelOrder(this.deps, accountId, orderId);
   }
 
   /** An order of this account; another account's order is not found. */

@@ -152,16 +152,41 @@ export async function renewDue(deps: RenewalDeps, now: Date = new Date()): Promi
  * The customer pays the period they were shown (`period`, the due date) from their balance. If
  * that period is already renewed, nothing is charged: the answer says so.
  */
-export async function payRenewal(deps: RenewalDeps, accountId: bigint, serviceId: bigint, period: Date): Promise<RenewalOutcome> {
-  return deps.sql.begin(async (tx) => {
-    const service = await lockService(tx, serviceId);
-    if (!service || service.accountId !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
-    if (service.status === 'cancelled') throw new BillingError('SERVICE_CANCELLED');
-    if (service.nextDueAt.getTime() !== period.getTime()) {
-      return { status: 'already_renewed', period, nextDueAt: service.nextDueAt } as const;
-    }
-    return renewFromBalance(tx, deps, service, await renewalPrice(tx, deps, service));
-  });
+export function payRenewal(deps: RenewalDeps, accountId: bigint, serviceId: bigint, period: Date): Promise<RenewalOutcome> {
+  return deps.sql.begin((tx) => payRenewalIn(tx, deps, accountId, serviceId, period));
+}
+
+/** `payRenewal` inside the caller's transaction (a gateway payment's booking). */
+export async function payRenewalIn(tx: Sql, deps: RenewalDeps, accountId: bigint, serviceId: bigint, period: Date): Promise<RenewalOutcome> {
+  const service = await lockService(tx, serviceId);
+  if (!service || service.accountId !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
+  if (service.status === 'cancelled') throw new BillingError('SERVICE_CANCELLED');
+  if (service.nextDueAt.getTime() !== period.getTime()) {
+    return { status: 'already_renewed', period, nextDueAt: service.nextDueAt } as const;
+  }
+  return renewFromBalance(tx, deps, service, await renewalPrice(tx, deps, service));
+}
+
+/** What an account owes and waits to pay, oldest first: orders awaiting payment, and renewal periods due. */
+export async function amountsDue(sql: Sql, accountId: bigint): Promise<AmountDue[]> {
+  return sql<AmountDue[]>`
+    SELECT 'order' AS kind, o.id, NULL::timestamptz AS period, o.amount_due_minor AS amount, o.created_at AS since
+      FROM orders o WHERE o.account_id = ${accountId} AND o.status = 'awaiting_payment'
+    UNION ALL
+    SELECT 'renewal', r.service_id, r.period_start, r.amount_minor, r.created_at
+      FROM service_renewals r JOIN services s ON s.id = r.service_id
+     WHERE s.account_id = ${accountId} AND s.status = 'active' AND r.status = 'awaiting_payment' AND r.period_start = s.next_due_at
+     ORDER BY since, id`;
+}
+
+export interface AmountDue {
+  kind: 'order' | 'renewal';
+  /** The order's id, or the service's. */
+  id: bigint;
+  /** For a renewal: the period's start (its due date). */
+  period: Date | null;
+  amount: bigint;
+  since: Date;
 }
 
 /** Stops renewals. A period already renewed stays paid; cancelling twice changes nothing. */

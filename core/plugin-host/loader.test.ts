@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../config/load.js';
 import { BillingError } from '../errors.js';
 import { money } from '@saldo/sdk';
+import { createI18n } from '../i18n.js';
+import { gatewayContext } from '../payments/gateways.js';
 import { loadPlugins } from './loader.js';
 import { PluginRegistry } from './registry.js';
 
 const prepaid = { module: './plugins/payment-modes/prepaid', options: {} };
 const postpaid = { module: './plugins/payment-modes/postpaid', options: { defaultCreditLimit: '250.00' } };
 const thirdParty = { module: 'saldo-gateway-example', options: { merchantId: 'm_42' } };
+const noDatabase = (() => {
+  throw new Error('this test has no database');
+}) as never;
 
 async function failure(entries: { module: string; options: Record<string, unknown> }[]) {
   try {
@@ -39,8 +44,8 @@ describe('plugin loader', () => {
 
     const gateway = registry.gateway('example-pay')!;
     const outcome = await gateway.plugin.createPayment(
-      { config: gateway.config },
-      { paymentId: 'p1', amount: money(1013n, 'EUR'), customerNumber: 'C10017', description: 'Top-up', returnUrl: 'http://x', locale: 'en' },
+      gatewayContext(gateway, noDatabase, await createI18n([gateway])),
+      { paymentId: 'p1', amount: money(1013n, 'EUR'), customerNumber: 'C10017', description: 'Top-up', returnUrl: 'http://x', gatewayUrl: 'http://x/gateways/example-pay', locale: 'en' },
     );
     expect(outcome).toEqual({ status: 'declined', reason: 'card_declined' });
     expect(() => registry.paymentMode('barter')).toThrow(expect.objectContaining({ code: 'PAYMENT_MODE_UNKNOWN' }));

@@ -31,11 +31,21 @@ const shape = z.object({
 const kindShape: Record<PluginKind, z.ZodType> = {
   'payment-mode': z.object({ invoiceStyle: z.enum(['statement', 'bill']), creditLimit: hook }),
   gateway: z.object({
-    capabilities: z.object({ topUp: z.boolean() }),
+    capabilities: z.object({
+      topUp: z.boolean(), payDue: z.boolean().optional(), savedMethods: z.boolean().optional(),
+      offSession: z.boolean().optional(), refunds: z.boolean().optional(),
+    }),
     createPayment: hook,
-    getPayment: hook.optional(),
+    getPayment: hook,
     parseWebhook: hook.optional(),
-  }),
+    refund: hook.optional(),
+    removeMethod: hook.optional(),
+    migrations: z.string().optional(),
+    views: z.string().optional(),
+    routes: z.array(z.object({ method: z.enum(['GET', 'POST']), path: z.string().startsWith('/'), handler: hook })).optional(),
+    jobs: z.array(z.object({ name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), schedule: z.string(), run: hook })).optional(),
+  }).refine((g) => !g.capabilities.refunds || g.refund, { message: 'capabilities.refunds needs a refund hook', path: ['refund'] })
+    .refine((g) => !g.capabilities.savedMethods || g.removeMethod, { message: 'capabilities.savedMethods needs a removeMethod hook', path: ['removeMethod'] }),
   discount: z.object({ priority: z.number().int(), adjust: hook }),
 };
 

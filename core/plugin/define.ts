@@ -27,10 +27,12 @@ export function definePaymentMode<Schema extends z.ZodType>(
 }
 
 /**
- * Declares a payment gateway. Hooks return {@link GatewayOutcome} values — `pending`,
- * `requires_action`, `succeeded`, `declined`, `failed`, `unknown` — and never book money
- * themselves: Saldo records the intent, calls the gateway outside any transaction, and applies
- * the outcome.
+ * Declares a payment gateway. Hooks return {@link GatewayOutcome} values — `requires_action`
+ * (send the customer to a page), `pending` (instructions), `succeeded`, `declined`, `failed`,
+ * `canceled`, `unknown` — and never book money themselves: Saldo records the intent, calls the
+ * gateway outside any transaction, applies the outcome through its payment lifecycle, and books
+ * the money once. Webhooks arrive at `/billing/gateways/<code>/webhook`; `getPayment` answers
+ * reconciliation for payments whose outcome is unknown or overdue.
  *
  * @example
  * ```ts
@@ -39,12 +41,26 @@ export function definePaymentMode<Schema extends z.ZodType>(
  * export default defineGateway({
  *   code: 'acme-pay',
  *   apiVersion: 1,
- *   label: 'gateways:acmePay.label',
- *   configSchema: z.object({ apiKey: z.string().min(10), sandbox: z.boolean().default(true) }),
- *   capabilities: { topUp: true },
+ *   label: 'acme-pay:label',
+ *   configSchema: z.object({ apiKey: z.string().min(10), webhookSecret: z.string() }),
+ *   capabilities: { topUp: true, payDue: true },
  *   async createPayment({ config }, payment) {
- *     const session = await acme(config.apiKey).sessions.create({ amount: payment.amount.amount.toString() });
+ *     const session = await acme(config.apiKey).sessions.create({
+ *       amount: payment.amount.amount.toString(), currency: payment.amount.currency,
+ *       idempotencyKey: payment.paymentId, returnUrl: payment.returnUrl,
+ *     });
  *     return { status: 'requires_action', reference: session.id, redirectUrl: session.url };
+ *   },
+ *   async getPayment({ config }, { paymentId }) {
+ *     const session = await acme(config.apiKey).sessions.findByKey(paymentId);
+ *     return session ? toOutcome(session) : { status: 'not_found' };
+ *   },
+ *   async parseWebhook({ config }, request) {
+ *     if (!acme.verify(config.webhookSecret, request.headers['acme-signature'], request.rawBody)) {
+ *       return { verified: false, reason: 'bad signature' };
+ *     }
+ *     const event = JSON.parse(request.rawBody);
+ *     return { verified: true, eventId: event.id, payment: { reference: event.session }, outcome: toOutcome(event), occurredAt: new Date(event.created * 1000) };
  *   },
  * });
  * ```

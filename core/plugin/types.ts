@@ -52,53 +52,191 @@ export type PaymentModePlugin<Schema extends z.ZodType = z.ZodType> = PluginMeta
 
 // ── gateways ──────────────────────────────────────────────────────────────────────────────────
 
+/** What a gateway can do; Saldo offers only these, and the conformance suite holds it to them. */
+export interface GatewayCapabilities {
+  /** Collects money the customer adds to their balance. */
+  topUp: boolean;
+  /** Pays an amount due: the rest of an order, a renewal, an invoice. */
+  payDue?: boolean;
+  /** Keeps a payment method (a processor's token) for later payments. */
+  savedMethods?: boolean;
+  /** Charges a saved method without the customer present (automatic top-ups). */
+  offSession?: boolean;
+  /** Gives money back, whole or in part. */
+  refunds?: boolean;
+}
+
 /** A payment Saldo asks a gateway to collect. */
 export interface PaymentRequest {
-  /** Saldo's payment id: pass it to the processor so webhooks can be matched back. */
+  /**
+   * Saldo's payment id. Pass it to the processor (as metadata and as its idempotency key), so a
+   * call repeated after a crash finds the same payment, and webhooks and status queries can be
+   * matched back.
+   */
   paymentId: string;
   amount: Money;
   customerNumber: string;
   description: string;
-  /** Where the customer returns after a hosted payment page. */
-  returnUrl: string;
   locale: Locale;
+  /** Where the customer returns after a hosted payment page or a 3-D Secure step. */
+  returnUrl: string;
+  /** Where this gateway's own routes are served (`…/billing/gateways/<code>`), for links it builds. */
+  gatewayUrl: string;
+  /** Pay with a method saved earlier (its processor token) instead of asking the customer. */
+  savedMethod?: { token: string };
+  /** The customer is not present (automatic top-up): never ask for an action, decline instead. */
+  offSession?: boolean;
+  /** The customer asked to keep the method for later payments. */
+  saveMethod?: boolean;
+}
+
+/** A payment method the processor keeps: its token and what the customer recognises it by. Never a number or a CVV. */
+export interface SavedMethod {
+  token: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
 }
 
 /**
  * What a gateway says happened — returned as a value, never thrown: a decline is an ordinary
- * answer. Saldo alone books money and settles invoices from these outcomes.
+ * answer. Saldo alone books money and settles what is due from these outcomes.
+ *
+ * - `requires_action`: send the customer to `redirectUrl` (a hosted page, a 3-D Secure step);
+ * - `pending`: the money comes later (a transfer); show `instructions` if given;
+ * - `succeeded`, `declined`, `failed`, `canceled`: final;
+ * - `unknown`: the processor could not say (timeout, lost answer) — Saldo asks again later.
  */
 export type GatewayOutcome =
   | { status: 'pending'; reference: string; instructions?: Record<string, string> }
   | { status: 'requires_action'; reference: string; redirectUrl: string }
-  | { status: 'succeeded'; reference: string; amount: Money }
+  | { status: 'succeeded'; reference: string; amount: Money; savedMethod?: SavedMethod }
   | { status: 'declined'; reference?: string; reason: string }
   | { status: 'failed'; reference?: string; reason: string; retryable: boolean }
-  /** The call timed out or the answer was lost: Saldo records it and reconciles it later. */
+  | { status: 'canceled'; reference?: string }
   | { status: 'unknown'; reference?: string };
 
-/** A webhook request as received, untouched, so signatures can be checked over the raw body. */
-export interface WebhookRequest {
+/** What reconciliation asks about: Saldo's id, and the processor's reference once it is known. */
+export interface PaymentLookup {
+  paymentId: string;
+  reference?: string;
+}
+
+/**
+ * The answer to a status query: an outcome, or `not_found` when the processor has no record of
+ * the payment at all (the call never reached it) — Saldo then cancels the payment.
+ */
+export type PaymentStatus = GatewayOutcome | { status: 'not_found' };
+
+/** A request to one of the gateway's routes or its webhook, as received: the raw body, so signatures can be checked over it. */
+export interface GatewayHttpRequest {
+  method: string;
+  /** The path below `/gateways/<code>`, e.g. `/webhook` or `/pay/123`. */
+  path: string;
+  params: Record<string, string>;
+  query: Record<string, string>;
   headers: Record<string, string>;
   rawBody: string;
+  /** The body of a form post, parsed (unknown fields included). */
+  form: Record<string, string>;
   receivedAt: Date;
 }
 
+/** What a gateway's route answers: a page, a redirect, or a status with a short text. */
+export type GatewayHttpResponse =
+  | { status?: number; html: string }
+  | { redirect: string }
+  | { status: number; text?: string; json?: unknown };
+
 export type WebhookResult =
   | { verified: false; reason: string }
-  | { verified: true; eventId: string; paymentReference: string; outcome: GatewayOutcome; occurredAt: Date };
+  | {
+      verified: true;
+      /** The processor's id of this notification: a replay of it is recognised and books nothing. */
+      eventId: string;
+      /** Which payment it is about: Saldo's id, or the processor's reference. */
+      payment: PaymentLookup | { reference: string };
+      outcome: GatewayOutcome;
+      occurredAt: Date;
+    };
+
+/** A request to give money back, whole or in part, of a payment that succeeded. */
+export interface RefundRequest {
+  /** Saldo's refund id: the processor's idempotency key for it. */
+  refundId: string;
+  paymentId: string;
+  reference: string;
+  amount: Money;
+  reason: string;
+}
+
+export type RefundOutcome =
+  | { status: 'succeeded'; reference: string }
+  | { status: 'pending'; reference: string }
+  | { status: 'failed'; reason: string };
+
+/** A route the gateway serves under `/billing/gateways/<code>`: a hosted page, a return step. */
+export interface GatewayRoute<Config> {
+  method: 'GET' | 'POST';
+  /** Hono-style path with `:params`, e.g. `/pay/:id`. */
+  path: string;
+  handler(ctx: GatewayContext<Config>, request: GatewayHttpRequest): Promise<GatewayHttpResponse>;
+}
+
+/** Work the gateway runs in the background, through Saldo's job system. */
+export interface GatewayJob<Config> {
+  /** Unique within the gateway; the job system's queue is `gateway.<code>.<name>`. */
+  name: string;
+  /** A cron expression (in the provider's time zone); one run per tick however many instances run. */
+  schedule: string;
+  run(ctx: GatewayContext<Config>): Promise<unknown>;
+}
+
+/**
+ * What a gateway's hooks receive: its options, a database handle for the tables its own
+ * migrations create (never Saldo's: money is booked by the core), its strings, and a renderer
+ * for its own views.
+ */
+export interface GatewayContext<Config> extends PluginContext<Config> {
+  /** A postgres.js tagged-template handle: ``await ctx.sql`SELECT … WHERE id = ${id}` ``. */
+  sql: SqlHandle;
+  /** The gateway's strings, by key (from its `locales/<lng>.json`), in `locale`. */
+  t(key: string, locale: Locale, params?: Record<string, string>): string;
+  /** Renders one of the gateway's own eta views (`views/<name>.eta`); escaped by default. */
+  render(view: string, data: Record<string, unknown>): string;
+}
+
+/** The part of a postgres.js handle a plugin uses: tagged-template queries and transactions. */
+export interface SqlHandle {
+  <T extends readonly object[] = Record<string, unknown>[]>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T>;
+}
 
 export interface GatewayHooks<Config> {
-  /** What the gateway can do; Saldo offers only these. */
-  capabilities: { topUp: boolean; refunds?: boolean; savedMethods?: boolean };
+  capabilities: GatewayCapabilities;
   /** Currencies it accepts; all when omitted. */
   currencies?: readonly Currency[];
+  /**
+   * Folder of the gateway's own SQL migrations (`NNNN_name.sql`), applied with Saldo's and
+   * recorded per gateway: e.g. `fileURLToPath(new URL('./migrations', import.meta.url))`.
+   */
+  migrations?: string;
+  /** Folder of its eta views, for `ctx.render`. */
+  views?: string;
   /** Starts collecting a payment. Never called inside a database transaction. */
-  createPayment(ctx: PluginContext<Config>, payment: PaymentRequest): Promise<GatewayOutcome>;
-  /** Asks the processor what became of a payment whose outcome is unknown (reconciliation). */
-  getPayment?(ctx: PluginContext<Config>, reference: string): Promise<GatewayOutcome>;
-  /** Verifies a webhook's signature and maps its payload to an outcome. */
-  parseWebhook?(ctx: PluginContext<Config>, request: WebhookRequest): Promise<WebhookResult>;
+  createPayment(ctx: GatewayContext<Config>, payment: PaymentRequest): Promise<GatewayOutcome>;
+  /** What became of a payment whose outcome is unknown or overdue (reconciliation). */
+  getPayment(ctx: GatewayContext<Config>, payment: PaymentLookup): Promise<PaymentStatus>;
+  /** Verifies a notification from the processor (signature, age) and maps it to an outcome. */
+  parseWebhook?(ctx: GatewayContext<Config>, request: GatewayHttpRequest): Promise<WebhookResult>;
+  /** Gives money back. Required when `capabilities.refunds`. */
+  refund?(ctx: GatewayContext<Config>, refund: RefundRequest): Promise<RefundOutcome>;
+  /** Forgets a saved method at the processor (the customer removed it). */
+  removeMethod?(ctx: GatewayContext<Config>, token: string): Promise<void>;
+  /** Its routes under `/billing/gateways/<code>`. */
+  routes?: readonly GatewayRoute<Config>[];
+  /** Its scheduled work. */
+  jobs?: readonly GatewayJob<Config>[];
 }
 
 export type GatewayPlugin<Schema extends z.ZodType = z.ZodType> = PluginMeta<Schema> &

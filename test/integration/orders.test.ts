@@ -6,6 +6,7 @@ import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { codeOf, eur } from '../support/ledger-fixtures.js';
 import { testSaldo } from '../support/saldo.js';
+import { payOnHostedPage, startCard } from '../support/sandbox-card.js';
 
 const customer = (paymentMode = 'prepaid', over: Record<string, unknown> = {}) => ({
   externalRef: `panel-${randomUUID()}`, name: 'Client', email: 'client@example.com', country: 'FR', locale: 'fr' as const, paymentMode, ...over,
@@ -133,24 +134,30 @@ onEachDatabase((_sql, target, database) => {
         expect(events).toEqual([]);
       });
 
-      it('posts the held part when the gateway part succeeds: the order is paid once, services open', async () => {
+      it('posts the held part when the gateway part succeeds: the order is paid once, services open, the panel told how', async () => {
         const account = await saldo.accounts.create(customer());
         await topUp(account.id, 5_000n);
         const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'split');
         expect(order).toMatchObject({ status: 'awaiting_payment', balanceApplied: eur(5_000n), amountDue: eur(6_640n) });
 
-        const paid = await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'pay_123' });
-        expect(paid.status).toBe('paid');
+        const started = await startCard(saldo, account.id, { purpose: 'order', orderId: order.id }, 'pay-1');
+        expect(started).toMatchObject({ status: 'requires_action', amount: eur(6_640n) });
+        await payOnHostedPage(saldo, started, { number: '4242424242424242' });
+        const payment = await saldo.payments.refresh(account.id, started.id);
+        expect(payment).toMatchObject({ status: 'succeeded', amount: eur(6_640n) });
+        expect((await saldo.orders.get(account.id, order.id)).status).toBe('paid');
         expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(0n), held: eur(0n) });
         const history = (await saldo.wallets.history(account.id)).map((e) => [e.kind, e.amount.amount]);
         expect(history.slice(0, 3)).toEqual([['charge', -6_640n], ['capture', -5_000n], ['top_up', 6_640n]]);
 
-        // A second notice of the same payment changes nothing.
-        expect((await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'pay_123' })).status).toBe('paid');
+        // The same payment asked for again is the same payment: nothing moves twice.
+        expect((await startCard(saldo, account.id, { purpose: 'order', orderId: order.id }, 'pay-1')).id).toBe(payment.id);
+        expect((await saldo.payments.refresh(account.id, payment.id)).status).toBe('succeeded');
         expect((await saldo.wallets.history(account.id)).length).toBe(history.length);
         expect(await database().sql`SELECT 1 FROM services WHERE order_id = ${order.id}`).toHaveLength(1);
         const events = (await eventsSince(database().sql)).filter((e) => e.accountId === account.id);
-        expect(events.map((e) => e.type)).toEqual(['order.paid']);
+        expect(events.map((e) => e.type)).toEqual(['payment.succeeded', 'order.paid']);
+        expect(events[1]!.payload).toMatchObject({ orderId: order.id.toString(), paidWith: 'mixed' });
       });
 
       it('takes the balance part anyway when the hold lapsed before the gateway part succeeded', async () => {
@@ -162,21 +169,30 @@ onEachDatabase((_sql, target, database) => {
           await tx`UPDATE ledger_holds SET status = 'expired', settled_at = now() WHERE id = ${order.holdId!}`;
           await tx`UPDATE ledger_accounts SET held_minor = held_minor - 5000 WHERE id = ${account.walletId}`;
         });
-        const paid = await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'pay_slow' });
-        expect(paid.status).toBe('paid');
+        const payment = await startCard(saldo, account.id, { purpose: 'order', orderId: order.id });
+        await payOnHostedPage(saldo, payment, { number: '5555555555554444' });
+        await saldo.payments.refresh(account.id, payment.id);
+        expect((await saldo.orders.get(account.id, order.id)).status).toBe('paid');
         expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(0n), held: eur(0n) });
       });
 
-      it('releases the held part when the gateway part fails, and cancels the order', async () => {
+      it('keeps an order waiting after a declined card; cancelled, its hold is released and money collected later stays on the balance', async () => {
         const account = await saldo.accounts.create(customer());
         await topUp(account.id, 5_000n);
         const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'split-fail');
-        const failed = await saldo.orders.settlePayment(order.id, { status: 'failed', reason: 'card_declined' });
-        expect(failed.status).toBe('cancelled');
+        const declined = await startCard(saldo, account.id, { purpose: 'order', orderId: order.id });
+        await payOnHostedPage(saldo, declined, { number: '4000 0000 0000 0002' });
+        expect(await saldo.payments.refresh(account.id, declined.id)).toMatchObject({ status: 'declined', reason: 'card_declined' });
+        expect((await saldo.orders.get(account.id, order.id)).status).toBe('awaiting_payment');
+
+        const late = await startCard(saldo, account.id, { purpose: 'order', orderId: order.id });
+        expect((await saldo.orders.cancel(account.id, order.id)).status).toBe('cancelled');
         expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(5_000n), held: eur(0n), usableCredit: eur(5_000n) });
-        // The gateway collects after all: the order stays cancelled, the money goes to the balance, once.
-        expect((await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'late' })).status).toBe('cancelled');
-        expect((await saldo.orders.settlePayment(order.id, { status: 'succeeded', reference: 'late' })).status).toBe('cancelled');
+        // The customer still pays on the page that was open: the money is the customer's, on the balance, once.
+        await payOnHostedPage(saldo, late, { number: '4242 4242 4242 4242' });
+        expect((await saldo.payments.refresh(account.id, late.id)).status).toBe('succeeded');
+        expect((await saldo.payments.refresh(account.id, late.id)).status).toBe('succeeded');
+        expect((await saldo.orders.get(account.id, order.id)).status).toBe('cancelled');
         expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(5_000n + 6_640n));
       });
 

@@ -16,6 +16,7 @@ export function testSaldo(database: Database, overrides: Partial<SaldoConfigInpu
         { module: './plugins/payment-modes/postpaid', options: { defaultCreditLimit: '150.00' } },
         { module: './plugins/discounts/billing-cycle', options: {} },
         { module: './plugins/discounts/balance-payment', options: {} },
+        { module: './plugins/gateways/card', options: {} },
         { module: 'saldo-gateway-example', options: { merchantId: 'm_test' } },
       ],
       ...overrides,

@@ -10,6 +10,7 @@ import { toBillingError } from '../errors.js';
 import { secure, securityHeaders } from '../security-headers.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
 import { balancePages } from './balance.js';
+import { paymentPages } from './payments.js';
 import { customerSession, LANG_COOKIE, openSession, type PageEnv, pickLocale, requireAccount, safePath } from './session.js';
 
 const css = readFileSync(join(viewsDir, 'assets', 'saldo.css'), 'utf8');
@@ -20,7 +21,7 @@ const htmx = readFileSync(htmxFile, 'utf8');
  * errors render as pages through `onError`, which the module's one error handler calls for
  * every request the pages took (see `isPageRequest`).
  */
-export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'accounts' | 'wallets' | 'customers'>): {
+export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql' | 'accounts' | 'wallets' | 'orders' | 'payments' | 'catalogue' | 'customers'>): {
   app: Hono<PageEnv>; onError: ErrorHandler<PageEnv>;
 } {
   const { config, i18n, accounts } = services;
@@ -62,8 +63,10 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'acco
   });
 
   // `/balance/*` covers `/balance` itself too: one session check per request.
-  app.use('/balance/*', customerSession(deps));
+  const session = customerSession(deps);
+  for (const prefix of ['/balance/*', '/top-up/*', '/pay/*', '/payments/*']) app.use(prefix, session);
   app.route('/balance', balancePages(services));
+  app.route('/', paymentPages(services));
 
   const onError: ErrorHandler<PageEnv> = async (error, c) => {
     const billing = toBillingError(error);

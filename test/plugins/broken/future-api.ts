@@ -8,4 +8,5 @@ export default defineGateway({
   configSchema: z.object({}),
   capabilities: { topUp: true },
   createPayment: async () => ({ status: 'unknown' }),
+  getPayment: async () => ({ status: 'not_found' }),
 });

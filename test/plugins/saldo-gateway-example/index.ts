@@ -1,9 +1,13 @@
-import { defineGateway, z } from '@saldo/sdk';
+import { defineGateway, type Money, z } from '@saldo/sdk';
+
+/** What "the processor" collected whose answer was lost, by Saldo's payment id. */
+const collected = new Map<string, Money>();
 
 /**
  * A gateway written outside Saldo, against the SDK only: it proves a third-party package loads
  * exactly like a built-in plugin. It "collects" every payment at once, except amounts ending in
- * 13 minor units, which it declines.
+ * 13 minor units, which it declines, and amounts ending in 99, which it collects but whose answer
+ * is lost on the way back (the call throws) — its status query then says they succeeded.
  */
 export default defineGateway({
   code: 'example-pay',
@@ -13,9 +17,17 @@ export default defineGateway({
     merchantId: z.string().regex(/^m_[a-z0-9]+$/, 'expected a merchant id like "m_123"'),
     sandbox: z.boolean().default(true),
   }),
-  capabilities: { topUp: true, refunds: false },
+  capabilities: { topUp: true, payDue: true, refunds: false },
   async createPayment({ config }, payment) {
     if (payment.amount.amount % 100n === 13n) return { status: 'declined', reason: 'card_declined' };
+    if (payment.amount.amount % 100n === 99n) {
+      collected.set(payment.paymentId, payment.amount);
+      throw new Error('connection reset by peer');
+    }
     return { status: 'succeeded', reference: `${config.merchantId}:${payment.paymentId}`, amount: payment.amount };
+  },
+  async getPayment({ config }, { paymentId }) {
+    const amount = collected.get(paymentId);
+    return amount ? { status: 'succeeded', reference: `${config.merchantId}:${paymentId}`, amount } : { status: 'not_found' };
   },
 });

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { type Money, parseAmount, parseDecimal } from '@saldo/sdk';
+import { type Context, Hono } from 'hono';
+import type { BillingAccount } from '../../accounts/types.js';
+import { BillingError, isBillingError, localizeParams } from '../../errors.js';
+import { toBillingError } from '../errors.js';
+import { productName } from '../../orders/catalogue.js';
+import type { Order } from '../../orders/order.repo.js';
+import type { PaymentFor } from '../../payments/start-payment.js';
+import type { Payment } from '../../payments/payment.repo.js';
+import type { Services } from '../../services.js';
+import { type PageContext, pageContext, renderPage } from '../render.js';
+import { type PageEnv, requireAccount } from './session.js';
+
+type Deps = Pick<Services, 'config' | 'i18n' | 'sql' | 'accounts' | 'orders' | 'payments' | 'catalogue'>;
+
+/** What a payment form sent: the method chosen (a gateway, or a saved card), the terms, the key. */
+interface PaymentChoice {
+  gateway: string;
+  methodId?: string;
+  saveMethod: boolean;
+  termsAccepted: boolean;
+  idempotencyKey: string;
+}
+
+function readChoice(form: Record<string, unknown>): PaymentChoice {
+  const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+  const method = text('method');
+  const [gateway, methodId] = method.startsWith('saved:') ? method.slice(6).split(':', 2) : [method, undefined];
+  return { gateway: gateway ?? '', methodId, saveMethod: text('save') === 'on', termsAccepted: text('terms') === 'on', idempotencyKey: text('key') };
+}
+
+/** A field's refusal, shown next to it with what was typed. */
+type FieldErrors = Partial<Record<'amount' | 'method' | 'terms' | 'form', string>>;
+
+/**
+ * The pages where a customer pays: top up the balance, pay the rest of an order, and see what
+ * became of a payment. Card details never reach these pages: a card gateway sends the customer to
+ * its processor's page and back.
+ */
+export function paymentPages(deps: Deps): Hono<PageEnv> {
+  const { config, i18n, accounts, orders, payments, catalogue } = deps;
+  const base = config.server.basePath;
+  const app = new Hono<PageEnv>();
+  const origin = (c: Context) => new URL(c.req.url).origin;
+
+  /** The methods a customer may pay with for `needs`: each able gateway, and the saved cards of those that keep them. */
+  async function methods(account: BillingAccount, ctx: PageContext, needs: 'topUp' | 'payDue') {
+    const able = payments.gateways.able([needs]);
+    const saved = (await payments.methods(account.id)).filter((m) => able.some((g) => g.code === m.gateway && g.plugin.capabilities.savedMethods));
+    return {
+      gateways: able.map((g) => ({ code: g.code, label: ctx.t(g.plugin.label), description: ctx.t(g.plugin.label.replace(/label$/, 'description')), saves: !!g.plugin.capabilities.savedMethods })),
+      saved: saved.map((m) => ({ value: `saved:${m.gateway}:${m.id}`, brand: m.brand, last4: m.last4, expiry: `${String(m.expMonth).padStart(2, '0')}/${String(m.expYear).slice(-2)}`, isDefault: m.isDefault })),
+    };
+  }
+
+  /** Starts the payment and sends the customer on: to the processor's page, or to the payment's own page. */
+  async function pay(c: Context<PageEnv>, account: BillingAccount, choice: PaymentChoice, what: PaymentFor): Promise<Response> {
+    const payment = await payments.start(account.id, {
+      ...what, gateway: choice.gateway, idempotencyKey: choice.idempotencyKey || randomUUID(), locale: c.get('locale'), origin: origin(c),
+      ...(choice.methodId && { methodId: choice.methodId }), saveMethod: choice.saveMethod && !choice.methodId, termsVersion: config.payments.termsVersion,
+    });
+    const to = payment.status === 'requires_action' && payment.redirectUrl ? payment.redirectUrl : `${base}/payments/${payment.id}`;
+    if (c.req.header('hx-request') === 'true') return c.body(null, 204, { 'HX-Redirect': to });
+    return c.redirect(to, 303);
+  }
+
+  /** The preset amounts, as the form sends them back ("50") and as they read ("50,00 €"). */
+  const presets = (account: BillingAccount) => config.payments.topUpPresets.map((value) => ({ value, amount: parseDecimal(value, account.currency) }));
+
+  async function topUpPage(c: Context<PageEnv>, account: BillingAccount, state: { amount?: string; custom?: string; method?: string; errors?: FieldErrors; status?: number } = {}) {
+    const ctx = pageContext(c, i18n, config);
+    const [balance, options] = await Promise.all([accounts.balance(account.id), methods(account, ctx, 'topUp')]);
+    return renderPage(c, ctx, 'pages/top-up', {
+      account, balance, ...options, presets: presets(account), min: parseDecimal(config.payments.topUpMin, account.currency),
+      max: parseDecimal(config.payments.topUpMax, account.currency), termsUrl: config.payments.termsUrl, key: randomUUID(),
+      chosen: { amount: state.amount ?? config.payments.topUpPresets[1] ?? config.payments.topUpPresets[0], custom: state.custom ?? '', method: state.method ?? options.saved.find((s) => s.isDefault)?.value ?? options.gateways[0]?.code },
+      errors: state.errors ?? {},
+    }, { title: ctx.t('payments:topUpTitle'), status: (state.status ?? 200) as never });
+  }
+
+  app.get('/top-up', async (c) => topUpPage(c, await requireAccount(c, accounts)));
+
+  /** The amount chosen: a preset, or one typed in the customer's notation, within the provider's bounds. */
+  app.post('/top-up', async (c) => {
+    const account = await requireAccount(c, accounts);
+    const form = await c.req.parseBody();
+    const choice = readChoice(form);
+    const chosen = typeof form.amount === 'string' ? form.amount : '';
+    const custom = typeof form.custom === 'string' ? form.custom.trim() : '';
+    const ctx = pageContext(c, i18n, config);
+    const message = (error: BillingError) => ctx.t(error.i18nKey, localizeParams(error.params, ctx.locale));
+    const errors: FieldErrors = {};
+    let amount: Money | undefined;
+    try {
+      amount = chosen === 'other' || custom !== '' ? parseAmount(custom, account.currency, c.get('locale')) : parseDecimal(chosen, account.currency);
+      const min = parseDecimal(config.payments.topUpMin, account.currency);
+      const max = parseDecimal(config.payments.topUpMax, account.currency);
+      if (amount.amount < min.amount || amount.amount > max.amount) throw new BillingError('TOPUP_OUT_OF_RANGE', { min, max });
+    } catch (error) {
+      const refusal = toBillingError(error);
+      if (!refusal.isClientError) throw error;
+      errors.amount = message(refusal);
+    }
+    if (!choice.termsAccepted) errors.terms = message(new BillingError('TERMS_NOT_ACCEPTED'));
+    const state = { amount: chosen, custom, method: choice.gateway && (choice.methodId ? `saved:${choice.gateway}:${choice.methodId}` : choice.gateway), errors, status: 422 };
+    if (errors.amount || errors.terms) return topUpPage(c, account, state);
+    try {
+      return await pay(c, account, choice, { purpose: 'top_up', amount: amount! });
+    } catch (error) {
+      if (!isBillingError(error) || !error.isClientError) throw error;
+      return topUpPage(c, account, { ...state, errors: { method: message(error) } });
+    }
+  });
+
+  /** An order waiting for payment: what the balance holds for it, and the rest to pay through a gateway. */
+  app.get('/pay/:order', async (c) => {
+    const account = await requireAccount(c, accounts);
+    const order = await orders.get(account.id, orderId(c.req.param('order')));
+    const ctx = pageContext(c, i18n, config);
+    const options = await methods(account, ctx, 'payDue');
+    return renderPage(c, ctx, 'pages/pay-order', {
+      account, order, ...options, termsUrl: config.payments.termsUrl, key: randomUUID(), chosen: { method: options.saved.find((s) => s.isDefault)?.value ?? options.gateways[0]?.code }, errors: {},
+      lines: await orderLines(order, ctx),
+    }, { title: ctx.t('payments:payOrderTitle', { order: order.id.toString() }) });
+  });
+
+  app.post('/pay/:order', async (c) => {
+    const account = await requireAccount(c, accounts);
+    const order = await orders.get(account.id, orderId(c.req.param('order')));
+    const choice = readChoice(await c.req.parseBody());
+    const ctx = pageContext(c, i18n, config);
+    if (!choice.termsAccepted) {
+      const options = await methods(account, ctx, 'payDue');
+      return renderPage(c, ctx, 'pages/pay-order', {
+        account, order, ...options, termsUrl: config.payments.termsUrl, key: randomUUID(), chosen: { method: choice.gateway },
+        errors: { terms: ctx.t('errors:TERMS_NOT_ACCEPTED') }, lines: await orderLines(order, ctx),
+      }, { title: ctx.t('payments:payOrderTitle', { order: order.id.toString() }), status: 422 });
+    }
+    return pay(c, account, choice, { purpose: 'order', orderId: order.id });
+  });
+
+  /** A payment's page: its outcome, what happens next, the new balance. htmx asks again while it is open. */
+  app.get('/payments/:id', async (c) => {
+    const account = await requireAccount(c, accounts);
+    const payment = await payments.get(account.id, c.req.param('id'));
+    return resultPage(c, account, payment);
+  });
+
+  /** Where the processor sends the customer back: ask it now, then show the payment's page. */
+  app.get('/payments/:id/return', async (c) => {
+    const account = await requireAccount(c, accounts);
+    const payment = await payments.refresh(account.id, c.req.param('id'));
+    return c.redirect(`${base}/payments/${payment.id}`, 303);
+  });
+
+  /** The order's lines with their products' names in the page's language. */
+  async function orderLines(order: Order, ctx: PageContext) {
+    const products = await catalogue.find(deps.sql, order.lines.map((l) => l.productCode));
+    return order.lines.map((l) => {
+      const product = products.find((p) => p.code === l.productCode);
+      return { ...l, name: product ? productName(product, ctx.locale) : l.productCode };
+    });
+  }
+
+  async function resultPage(c: Context<PageEnv>, account: BillingAccount, payment: Payment) {
+    const ctx = pageContext(c, i18n, config);
+    const balance = await accounts.balance(account.id);
+    const reason = payment.reason && ctx.t(`payments:reasons.${payment.reason}`, { defaultValue: ctx.t('payments:reasons.other') });
+    return renderPage(c, ctx, 'pages/payment', { account, payment, balance, reason }, { title: ctx.t(`payments:status.${payment.status}`) });
+  }
+
+  return app;
+}
+
+const orderId = (text: string) => {
+  if (!/^\d{1,18}$/.test(text)) throw new BillingError('NOT_FOUND');
+  return BigInt(text);
+};
+

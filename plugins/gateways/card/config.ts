@@ -1,0 +1,25 @@
+import { z } from '@saldo/sdk';
+import { BRANDS } from './brands.js';
+
+export const cardConfig = z.object({
+  /** Who processes the cards: the built-in imitation (demo, tests) or Stripe. */
+  processor: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  /** Brands accepted; others are refused on the payment page with a clear message. */
+  brands: z.array(z.enum(BRANDS)).min(1).default(['visa', 'mastercard']),
+  sandbox: z.object({
+    /** Signs the sandbox's notifications as a processor signs its webhooks (test mode only). */
+    webhookSecret: z.string().min(16).default('sandbox-webhook-secret-not-for-production'),
+    /** How long a started payment may wait on the hosted page before it lapses. */
+    expiresAfterMinutes: z.coerce.number().int().min(1).max(1440).default(60),
+  }).prefault({}),
+  stripe: z.object({
+    secretKey: z.string().min(8),
+    webhookSecret: z.string().min(8),
+    /** Stripe's API host; a local fake in tests. */
+    apiHost: z.string().optional(),
+    apiPort: z.coerce.number().int().optional(),
+    apiProtocol: z.enum(['http', 'https']).optional(),
+  }).optional(),
+});
+
+export type CardConfig = z.output<typeof cardConfig>;

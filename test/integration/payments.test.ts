@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { signTimestamped } from '@saldo/sdk';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventsSince } from '../../core/events/event-log.js';
+import { insertPayment, type Payment } from '../../core/payments/payment.repo.js';
+import type { Saldo } from '../../core/saldo.js';
+import { onEachDatabase, report } from '../support/databases.js';
+import { eur } from '../support/ledger-fixtures.js';
+import { testSaldo } from '../support/saldo.js';
+import { ORIGIN, payOnHostedPage, startCard } from '../support/sandbox-card.js';
+
+const SANDBOX_SECRET = 'sandbox-webhook-secret-not-for-production';
+
+onEachDatabase((_sql, target, database) => {
+  describe('the payment spine', () => {
+    let saldo: Saldo;
+    beforeAll(async () => {
+      saldo = await testSaldo(database());
+      await saldo.catalogue.upsert({ code: 'vps-s', names: { en: 'VPS S' }, currency: 'EUR', prices: { monthly: eur(1_000n), annual: eur(12_000n) } });
+    });
+
+    const newAccount = () => saldo.accounts.create({ externalRef: `pay-${randomUUID()}`, name: 'Payer', email: 'p@example.com', country: 'FR', locale: 'fr' });
+    const transfersOf = async (p: Payment) => (await database().sql`SELECT 1 FROM ledger_transfers WHERE idempotency_key = ${`a${p.accountId}:payment:${p.id}`}`).length;
+    const typesOf = async (accountId: bigint) => (await eventsSince(database().sql, 0n, 10_000)).filter((e) => e.accountId === accountId).map((e) => e.type);
+    /** The sandbox's notification about a payment, signed as the sandbox signs it (or with another secret, or at another time). */
+    async function notification(p: Payment, status: 'succeeded' | 'declined', options: { secret?: string; at?: number; eventId?: string } = {}) {
+      const [intent] = await database().sql<{ id: string }[]>`SELECT id FROM card_sandbox_intents WHERE payment_id = ${p.id}`;
+      const body = JSON.stringify({
+        id: options.eventId ?? `evt_${randomUUID()}`, type: `payment.${status}`, created: Math.floor(Date.now() / 1000),
+        data: { intent: intent!.id, payment_id: p.id, gateway_url: 'http://billing.example/billing/gateways/card', status, amount: p.amount.amount.toString(), currency: 'EUR', reason: status === 'declined' ? 'card_declined' : null, card: null },
+      });
+      return { body, signature: signTimestamped(options.secret ?? SANDBOX_SECRET, body, options.at) };
+    }
+    const post = (n: { body: string; signature: string }) =>
+      saldo.app.request('/gateways/card/webhook', { method: 'POST', body: n.body, headers: { 'content-type': 'application/json', 'sandbox-signature': n.signature } });
+
+    it('tops up by card through the hosted page: booked once, the panel told', async () => {
+      const account = await newAccount();
+      const started = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(10_000n) });
+      expect(started).toMatchObject({ status: 'requires_action', redirectUrl: expect.stringMatching(/^http:\/\/billing\.example\/billing\/gateways\/card\/sandbox\/checkout\/pi_sb_/) });
+      expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(0n) });
+
+      await payOnHostedPage(saldo, started, { number: '4242 4242 4242 4242' });
+      const paid = await saldo.payments.refresh(account.id, started.id);
+      expect(paid).toMatchObject({ status: 'succeeded', reference: expect.stringMatching(/^pi_sb_/), transferId: expect.any(BigInt) });
+      expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(10_000n) });
+      expect(await transfersOf(paid)).toBe(1);
+      expect(await typesOf(account.id)).toEqual(['payment.succeeded', 'topup.completed']);
+      const steps = await database().sql`SELECT from_status, to_status, applied, source FROM payment_transitions WHERE payment_id = ${paid.id} ORDER BY id`;
+      expect(steps).toEqual([
+        { from_status: 'created', to_status: 'requires_action', applied: true, source: 'start' },
+        { from_status: 'requires_action', to_status: 'succeeded', applied: true, source: 'return' },
+      ]);
+    });
+
+    it('takes the card through 3-D Secure, and declines when the customer refuses it', async () => {
+      const account = await newAccount();
+      const ok = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(5_000n) });
+      await payOnHostedPage(saldo, ok, { number: '4000000000003220' }, 'complete');
+      expect((await saldo.payments.refresh(account.id, ok.id)).status).toBe('succeeded');
+      const refused = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(5_000n) });
+      await payOnHostedPage(saldo, refused, { number: '4000000000003220' }, 'fail');
+      expect(await saldo.payments.refresh(account.id, refused.id)).toMatchObject({ status: 'declined', reason: 'authentication_failed', transferId: null });
+      expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(5_000n));
+    });
+
+    it('books nothing for a declined card or one without funds, and tells the panel', async () => {
+      const account = await newAccount();
+      for (const [number, reason] of [['4000000000000002', 'card_declined'], ['4000000000009995', 'insufficient_funds']] as const) {
+        const p = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(2_000n) });
+        await payOnHostedPage(saldo, p, { number });
+        expect(await saldo.payments.refresh(account.id, p.id)).toMatchObject({ status: 'declined', reason });
+      }
+      expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(0n));
+      expect(await typesOf(account.id)).toEqual(['payment.failed', 'payment.failed']);
+    });
+
+    it('refuses American Express on the payment page, in the customer’s language, and charges nothing', async () => {
+      const account = await newAccount();
+      for (const [locale, text] of [['en', 'American Express cards are not accepted. Please use Visa, Mastercard.'], ['fr', 'Les cartes American Express ne sont pas acceptées. Utilisez une carte Visa, Mastercard.'], ['es', 'No se aceptan tarjetas American Express. Utilice una tarjeta Visa, Mastercard.']] as const) {
+        const p = await saldo.payments.start(account.id, { purpose: 'top_up', amount: eur(2_000n), gateway: 'card', idempotencyKey: randomUUID(), locale, origin: ORIGIN });
+        const res = await payOnHostedPage(saldo, p, { number: '3782 822463 10005', cvc: '1234' });
+        expect(res.status).toBe(422);
+        expect(await res.text()).toContain(text);
+        expect((await saldo.payments.refresh(account.id, p.id)).status).toBe('requires_action');
+      }
+    });
+
+    it('takes a processor’s notification once: a forged or stale one is refused, five at once book once, a late "declined" changes nothing', async () => {
+      const account = await newAccount();
+      const p = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(3_000n) });
+      await payOnHostedPage(saldo, p, { number: '5555555555554444' }); // the processor has it; Saldo has not been told
+
+      const forged = await post(await notification(p, 'succeeded', { secret: 'a-guessed-secret-0123456789' }));
+      const stale = await post(await notification(p, 'succeeded', { at: Math.floor(Date.now() / 1000) - 301 }));
+      expect([forged.status, stale.status]).toEqual([400, 400]);
+      expect((await forged.json()).error.code).toBe('WEBHOOK_REJECTED');
+      expect(await database().sql`SELECT 1 FROM gateway_events WHERE payment_id = ${p.id}`).toHaveLength(0);
+      expect((await saldo.payments.get(account.id, p.id)).status).toBe('requires_action');
+
+      const once = await notification(p, 'succeeded');
+      const answers = await Promise.all(Array.from({ length: 5 }, async () => (await post(once)).json() as Promise<{ duplicate: boolean }>));
+      expect(answers.filter((a) => a.duplicate === false)).toHaveLength(1);
+      expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(3_000n));
+      expect(await transfersOf(p)).toBe(1);
+
+      const late = await post(await notification(p, 'declined'));
+      expect(late.status).toBe(200);
+      expect((await saldo.payments.get(account.id, p.id)).status).toBe('succeeded');
+      const ignored = await database().sql`SELECT from_status, to_status, applied FROM payment_transitions WHERE payment_id = ${p.id} AND NOT applied`;
+      expect(ignored).toEqual([{ from_status: 'succeeded', to_status: 'declined', applied: false }]);
+      report(`webhook replays on ${target}`, { sent: 5, applied: 1, credits: await transfersOf(p), lateDeclined: 'ignored' });
+    });
+
+    it('books a payment once however many reports of it arrive together (return, notification, reconciliation)', async () => {
+      const account = await newAccount();
+      const p = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(4_000n) });
+      await payOnHostedPage(saldo, p, { number: '4242424242424242' });
+      await database().sql`UPDATE payments SET called_at = now() - interval '1 hour' WHERE id = ${p.id}`;
+      await Promise.all([saldo.payments.refresh(account.id, p.id), post(await notification(p, 'succeeded')), saldo.payments.reconcile(), saldo.payments.refresh(account.id, p.id)]);
+      expect(await transfersOf(p)).toBe(1);
+      expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(4_000n));
+    });
+
+    describe('after a crash (TESTS #5)', () => {
+      it('cancels a payment whose gateway call never happened: the processor has no record of it', async () => {
+        const account = await newAccount();
+        // The intent was recorded, then the process died before calling the gateway.
+        const { payment } = await insertPayment(database().sql, { accountId: account.id, idempotencyKey: randomUUID(), requestHash: 'h', gateway: 'card', purpose: 'top_up', amount: eur(1_500n) });
+        expect((await saldo.payments.reconcile()).checked).toBe(0); // too recent: a live process may still be calling
+        await database().sql`UPDATE payments SET called_at = now() - interval '1 hour' WHERE id = ${payment.id}`;
+        await saldo.payments.reconcile();
+        expect(await saldo.payments.get(account.id, payment.id)).toMatchObject({ status: 'canceled', transferId: null });
+      });
+
+      it('books a payment the processor collected while Saldo never heard back: once, by reconciliation', async () => {
+        const account = await newAccount();
+        const p = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(2_500n) });
+        await payOnHostedPage(saldo, p, { number: '4242424242424242' }); // the customer paid; the return and the notification were lost
+        await database().sql`UPDATE payments SET called_at = now() - interval '1 hour' WHERE id = ${p.id}`;
+        await saldo.payments.reconcile();
+        await database().sql`UPDATE payments SET checked_at = NULL WHERE id = ${p.id}`;
+        await saldo.payments.reconcile();
+        expect(await saldo.payments.get(account.id, p.id)).toMatchObject({ status: 'succeeded' });
+        expect(await transfersOf(p)).toBe(1);
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(2_500n));
+      });
+
+      it('lists a payment whose answer was lost as unknown until reconciliation settles it', async () => {
+        const account = await newAccount();
+        const p = await saldo.payments.start(account.id, { purpose: 'top_up', amount: eur(1_099n), gateway: 'example-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
+        expect(p).toMatchObject({ status: 'created', outcomeUnknown: true });
+        expect((await saldo.payments.unknown()).map((u) => u.id)).toContain(p.id);
+        await database().sql`UPDATE payments SET called_at = now() - interval '1 hour' WHERE id = ${p.id}`;
+        await saldo.payments.reconcile();
+        expect(await saldo.payments.get(account.id, p.id)).toMatchObject({ status: 'succeeded', outcomeUnknown: false });
+        expect((await saldo.payments.unknown()).map((u) => u.id)).not.toContain(p.id);
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(1_099n));
+      });
+    });
+
+    it('settles what the account owes oldest first with a top-up, and leaves the rest on the balance', async () => {
+      const account = await newAccount();
+      const older = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'older');
+      const newer = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'newer');
+      expect([older.status, newer.status]).toEqual(['awaiting_payment', 'awaiting_payment']);
+      await saldo.payments.start(account.id, { purpose: 'top_up', amount: eur(5_000n), gateway: 'example-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
+      expect((await saldo.orders.get(account.id, older.order.id)).status).toBe('paid');
+      expect((await saldo.orders.get(account.id, newer.order.id)).status).toBe('awaiting_payment');
+      expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(4_000n));
+      const paid = (await eventsSince(database().sql, 0n, 10_000)).find((e) => e.accountId === account.id && e.type === 'order.paid');
+      expect(paid?.payload).toMatchObject({ orderId: older.order.id.toString(), paidWith: 'balance' });
+    });
+
+    it('shows a payment only to its own account', async () => {
+      const [a, b] = [await newAccount(), await newAccount()];
+      const p = await startCard(saldo, a.id, { purpose: 'top_up', amount: eur(1_000n) });
+      await expect(saldo.payments.get(b.id, p.id)).rejects.toMatchObject({ code: 'PAYMENT_NOT_FOUND', status: 404 });
+      await expect(saldo.payments.refresh(b.id, p.id)).rejects.toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
+      await expect(saldo.payments.get(b.id, 'not-a-uuid')).rejects.toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
+    });
+  });
+});
