@@ -91,6 +91,8 @@ export const configSchema = z.object({
       gatewayTimeoutMs: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
       /** Payments still open this long after their gateway call are asked about again. */
       reconcileAfterSeconds: z.coerce.number().int().min(1).max(86_400).default(120),
+      /** Automatic top-ups tried per account and day; a card that keeps failing stops there. */
+      autoTopUpDailyCap: z.coerce.number().int().min(1).max(20).default(3),
       /** When open payments are reconciled. */
       reconcile: cron.default('* * * * *'),
     })

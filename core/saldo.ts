@@ -17,6 +17,7 @@ import { createI18n } from './i18n.js';
 import { JobQueue, jobsSchemaFor } from './jobs/job-queue.js';
 import { gatewayWork, periodicWork } from './jobs/periodic.js';
 import { Gateways } from './payments/gateways.js';
+import { AutoTopUps } from './payments/auto-top-up.js';
 import { PaymentsService } from './payments/payments.service.js';
 import { Catalogue } from './orders/catalogue.js';
 import { OrdersService } from './orders/orders.service.js';
@@ -35,6 +36,8 @@ export interface Saldo {
   orders: OrdersService;
   /** Payments through the enabled gateways: start, status, notifications, reconciliation. */
   payments: PaymentsService;
+  /** Each account's automatic top-up: settings, and the job a charge below the threshold sends. */
+  autoTopUps: AutoTopUps;
   /** The hand-off to the customer pages: a short-lived signed link for one customer. */
   customers: { handoffLink(externalRef: string, path?: string, seconds?: number): Promise<{ url: string; expiresAt: Date }> };
   /**
@@ -95,11 +98,13 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
     });
     const eventLog = new EventLog(jobs, eventTargets(config));
     container.register(EventLog, { useValue: eventLog });
+    container.register(JobQueue, { useValue: jobs });
     for (const service of [AccountsService, WalletService, Catalogue, OrdersService]) container.registerSingleton(service as never);
     const accounts = container.resolve(AccountsService);
     const wallets = container.resolve(WalletService);
     const orders = container.resolve(OrdersService);
     const gateways = new Gateways(plugins, database.sql as never, i18n);
+    const payments = new PaymentsService({ sql: database.sql, config, accounts, orders, wallets, events: eventLog, gateways });
     const services: Services = {
       config,
       i18n,
@@ -108,11 +113,12 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       wallets,
       catalogue: container.resolve(Catalogue),
       orders,
-      payments: new PaymentsService({ sql: database.sql, config, accounts, orders, wallets, events: eventLog, gateways }),
+      payments,
+      autoTopUps: new AutoTopUps({ sql: database.sql, config, accounts, payments, events: eventLog }),
       customers: new CustomerLinks(await moduleSecret(database.sql, 'session', config.secrets.sessionSecret), config),
     };
     const events = new EventDeliveries(database.sql, config, jobs);
-    await jobs.prepare([events.queue, ...periodicWork(config, services), ...gatewayWork(gateways)]);
+    await jobs.prepare([events.queue, services.autoTopUps.queue, ...periodicWork(config, services), ...gatewayWork(gateways)]);
     let started = false;
 
     return {
@@ -122,6 +128,7 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       catalogue: services.catalogue,
       orders: services.orders,
       payments: services.payments,
+      autoTopUps: services.autoTopUps,
       events,
       customers: {
         handoffLink: async (externalRef, path, seconds) =>

@@ -6,6 +6,7 @@ import type { CustomerLinks } from './customers/customer-links.js';
 import type { Pool } from './db/connect.js';
 import type { Catalogue } from './orders/catalogue.js';
 import type { OrdersService } from './orders/orders.service.js';
+import type { AutoTopUps } from './payments/auto-top-up.js';
 import type { PaymentsService } from './payments/payments.service.js';
 
 /**
@@ -23,5 +24,6 @@ export interface Services {
   catalogue: Catalogue;
   orders: OrdersService;
   payments: PaymentsService;
+  autoTopUps: AutoTopUps;
   customers: CustomerLinks;
 }

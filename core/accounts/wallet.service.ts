@@ -2,7 +2,10 @@ import { inject, injectable } from 'tsyringe';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
+import { EventLog } from '../events/event-log.js';
 import { checkIdempotencyKey } from '../idempotency-key.js';
+import { JobQueue } from '../jobs/job-queue.js';
+import { afterDebit } from './after-debit.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import type { Entry, Hold, Transfer } from '../ledger/types.js';
 import type { Currency, Money } from '@saldo/sdk';
@@ -42,6 +45,8 @@ export class WalletService {
   constructor(
     @inject(TOKENS.Sql) private readonly sql: Pool,
     @inject(TOKENS.Config) private readonly config: SaldoConfig,
+    @inject(EventLog) private readonly events: EventLog,
+    @inject(JobQueue) private readonly jobs: JobQueue,
   ) {}
 
   /** Credits money the customer paid (through a gateway) to their balance. */
@@ -52,12 +57,19 @@ export class WalletService {
     }));
   }
 
-  /** Takes a charge from the balance (and credit limit); refused when usable credit is short. */
-  charge(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
-    return this.move(sql, accountId, amount, options, 'charge', async (account) => ({
+  /**
+   * Takes a charge from the balance (and credit limit); refused when usable credit is short. What
+   * follows a charge — the low-balance alert, an automatic top-up — is sent in its transaction:
+   * the caller's, or one of its own.
+   */
+  async charge(accountId: bigint, amount: Money, options: MoveOptions, sql?: Sql): Promise<Transfer> {
+    if (!sql) return this.sql.begin((tx) => this.charge(accountId, amount, options, tx));
+    const transfer = await this.move(sql, accountId, amount, options, 'charge', async (account) => ({
       debit: account.walletId,
       credit: await this.systemId(sql, SYSTEM.revenue, account.currency),
     }));
+    if (!transfer.replayed) await afterDebit(sql, { events: this.events, jobs: this.jobs }, accountId, amount, transfer.id);
+    return transfer;
   }
 
   /** Gives money back to the balance, as a new transfer (posted transfers never change). */

@@ -183,6 +183,7 @@ export class JobQueue {
     try {
       await queue.run(job.data, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
     } catch (error) {
+      console.error(`[saldo] job ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1} of ${job.retryLimit + 1})`, error);
       await runner.fail(queue.name, job.id, { message: (error as Error).message ?? String(error) });
     }
   }

@@ -4,7 +4,6 @@ import type { WalletService } from '../accounts/wallet.service.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
 import { checkIdempotencyKey } from '../idempotency-key.js';
-import { noteLowBalance } from '../accounts/low-balance.js';
 import type { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import { requestHash } from '../ledger/request-hash.js';
@@ -96,7 +95,6 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
       await deps.events.emit(tx, 'order.paid', accountId, {
         orderId: id.toString(), externalRef: account.externalRef, total: toJSON(quote.total), idempotencyKey: key,
       });
-      await noteLowBalance(tx, deps.events, account, quote.total);
     }
     return respond(withoutHash((await findOrder(tx, { id }))!));
   });

@@ -2,8 +2,6 @@ import type { SaldoConfig } from '../../config/schema.js';
 import type { WalletService } from '../accounts/wallet.service.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
-import { findAccount } from '../accounts/account.repo.js';
-import { noteLowBalance } from '../accounts/low-balance.js';
 import type { EventLog } from '../events/event-log.js';
 import { type Money, toJSON } from '@saldo/sdk';
 import type { PluginRegistry } from '../plugin-host/registry.js';
@@ -84,8 +82,6 @@ async function renewFromBalance(tx: Sql, deps: RenewalDeps, service: Service, am
     INSERT INTO service_renewals (service_id, period_start, period_end, status, amount_minor, currency, transfer_id, renewed_at)
     VALUES (${service.id}, ${period}, ${moved!.period_end}, 'renewed', ${amount.amount}, ${amount.currency}, ${transfer.id}, now())
     ON CONFLICT (service_id, period_start) DO UPDATE SET status = 'renewed', transfer_id = excluded.transfer_id, renewed_at = now()`;
-  const account = await findAccount(tx, { id: service.accountId });
-  await noteLowBalance(tx, deps.events, account!, amount);
   await deps.events.emit(tx, 'service.renewed', service.accountId, {
     serviceId: service.id.toString(), period: period.toISOString(), nextDueAt: moved!.next_due_at.toISOString(), amount: toJSON(amount),
   });

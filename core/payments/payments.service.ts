@@ -5,7 +5,7 @@ import { BillingError } from '../errors.js';
 import { applyOutcome, type BookingDeps } from './apply-outcome.js';
 import type { Gateways } from './gateways.js';
 import { isOpen } from './lifecycle.js';
-import { methodsOf, type PaymentMethod } from './payment-methods.repo.js';
+import { findMethod, methodsOf, type PaymentMethod } from './payment-methods.repo.js';
 import { findPayment, lockPayment, type Payment, toPayment } from './payment.repo.js';
 import { type StartDeps, type StartPayment, startPayment, within } from './start-payment.js';
 
@@ -44,6 +44,36 @@ export class PaymentsService {
   /** The account's saved payment methods, the default first. */
   methods(accountId: bigint): Promise<PaymentMethod[]> {
     return methodsOf(this.deps.sql, accountId);
+  }
+
+  /** Makes one of the account's saved methods the one offered first. */
+  async setDefaultMethod(accountId: bigint, methodId: string): Promise<void> {
+    const method = await findMethod(this.deps.sql, accountId, methodId);
+    if (!method) throw new BillingError('PAYMENT_METHOD_NOT_FOUND');
+    await this.deps.sql.begin(async (tx) => {
+      await tx`UPDATE payment_methods SET is_default = false WHERE account_id = ${accountId} AND is_default`;
+      await tx`UPDATE payment_methods SET is_default = true WHERE id = ${method.id}`;
+    });
+  }
+
+  /**
+   * Forgets a saved method: the processor first (outside any transaction), then here; automatic
+   * top-ups that used it stop, since nothing could be charged any more.
+   */
+  async removeMethod(accountId: bigint, methodId: string): Promise<void> {
+    const method = await findMethod(this.deps.sql, accountId, methodId);
+    if (!method) throw new BillingError('PAYMENT_METHOD_NOT_FOUND');
+    const gateway = this.deps.gateways.get(method.gateway);
+    await gateway.plugin.removeMethod?.(gateway.ctx, method.token);
+    await this.deps.sql.begin(async (tx) => {
+      await tx`UPDATE payment_methods SET removed_at = now(), is_default = false WHERE id = ${method.id}`;
+      await tx`UPDATE auto_topups SET enabled = false, method_id = NULL, updated_at = now() WHERE method_id = ${method.id}`;
+      // The next one becomes the default, so automatic payments and the forms keep a first choice.
+      await tx`
+        UPDATE payment_methods SET is_default = true WHERE id = (
+          SELECT id FROM payment_methods WHERE account_id = ${accountId} AND removed_at IS NULL ORDER BY created_at LIMIT 1)
+          AND NOT EXISTS (SELECT 1 FROM payment_methods WHERE account_id = ${accountId} AND is_default AND removed_at IS NULL)`;
+    });
   }
 
   /**

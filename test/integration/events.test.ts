@@ -198,13 +198,17 @@ onEachDatabase((_sql, target, database) => {
       const before = (await ticks()).length;
       const found = await waitFor('a schedule tick', async () => ((await ticks()).length > before ? ticks() : undefined), 90_000);
       await new Promise((resolve) => setTimeout(resolve, 3_000)); // time for a second, duplicate send to appear
-      const all = await ticks();
+      const all = (await ticks()).filter((t) => t.minute <= found.at(-1)!.minute);
       report(`schedule ticks with two instances on ${target}`, { ticks: all.length, runsPerTick: all.map((t) => Number(t.runs)) });
       expect(found.length).toBeGreaterThan(before);
       expect(all.every((t) => t.runs === 1n)).toBe(true);
-      const [completed] = await database().sql<{ n: bigint }[]>`
-        SELECT count(*) AS n FROM ${database().sql(schema)}.job WHERE name = 'renewals' AND data ->> 'trigger' = 'schedule' AND state = 'completed'`;
-      expect(completed!.n).toBe(BigInt(all.length));
+      // Each tick's run is done (once), by one instance or the other.
+      await waitFor('the ticks to complete', async () => {
+        const [open] = await database().sql<{ n: bigint }[]>`
+          SELECT count(*) AS n FROM ${database().sql(schema)}.job
+           WHERE name = 'renewals' AND data ->> 'trigger' = 'schedule' AND state <> 'completed' AND created_on < date_trunc('minute', now())`;
+        return open!.n === 0n;
+      }, 15_000);
     }, 120_000);
   });
 }, { only: ['postgres'] });

@@ -119,8 +119,9 @@ onEachDatabase((_sql, target, database) => {
         await saldo.orders.checkout(account.id, monthly, 'c'); // 12.00 → 3.00: already below
         const events = await database().sql<{ type: string; payload: { usableCredit: { amount: string } } }[]>`
           SELECT type, payload FROM events WHERE account_id = ${account.id} ORDER BY seq`;
-        expect(events.map((e) => e.type)).toEqual(['order.paid', 'order.paid', 'balance.low', 'order.paid']);
-        expect(events[2]!.payload.usableCredit.amount).toBe('12.00');
+        // The alert is sent by the charge itself, in the checkout's transaction, just before its order.paid.
+        expect(events.map((e) => e.type)).toEqual(['order.paid', 'balance.low', 'order.paid', 'order.paid']);
+        expect(events[1]!.payload.usableCredit.amount).toBe('12.00');
       });
 
       it('charges nothing for an order the balance does not cover: holds what it can, the rest is due', async () => {
