@@ -129,7 +129,7 @@ export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig
   return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, locales: LOCALES, partial };
 }
 
-export const cssVersion = '2';
+export const cssVersion = '3';
 /** Changes with the colour, so a new brand colour is a new URL despite the year-long cache. */
 export const brandVersion = (config: SaldoConfig) => config.branding.primaryColor.slice(1).toLowerCase();
 export const htmxFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'htmx.org', 'dist', 'htmx.min.js');

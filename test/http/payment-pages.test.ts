@@ -134,5 +134,73 @@ onEachDatabase((_sql, _target, database) => {
       const done = await (await request(`/billing/pay/${order.id}`, { cookie })).text();
       expect(done).toContain('Este pedido ya está pagado.');
     });
+
+    it('keeps a card from a payment; settings make another the default, remove one, and refuse another account’s', async () => {
+      const { account, cookie } = await signedIn('fr');
+      for (const number of ['4242424242424242', '5555555555554444']) {
+        const res = await submitTopUp(cookie, { amount: '50', save: 'on' });
+        const [payment] = await database().sql<{ id: string }[]>`SELECT id FROM payments WHERE account_id = ${account.id} ORDER BY created_at DESC LIMIT 1`;
+        expect(res.status).toBe(303);
+        await payOnHostedPage(saldo, await saldo.payments.get(account.id, payment!.id), { number });
+        await request(`/billing/payments/${payment!.id}/return`, { cookie });
+      }
+      const page = await (await request('/billing/settings', { cookie })).text();
+      expect(page).toContain('Visa se terminant par 4242, expire fin 12/30');
+      expect(page).toContain('Mastercard se terminant par 4444');
+      const [visa, mastercard] = await saldo.payments.methods(account.id);
+      expect([visa!.isDefault, mastercard!.isDefault]).toEqual([true, false]);
+      const csrf = csrfOf(page);
+      expect((await post(`/billing/settings/cards/${mastercard!.id}/default`, cookie, { _csrf: csrf })).headers.get('location')).toBe('/billing/settings?saved=card');
+      expect((await saldo.payments.methods(account.id))[0]!.id).toBe(mastercard!.id);
+
+      const other = await signedIn('en');
+      const otherCsrf = csrfOf(await (await request('/billing/settings', { cookie: other.cookie })).text());
+      expect((await post(`/billing/settings/cards/${visa!.id}/remove`, other.cookie, { _csrf: otherCsrf })).status).toBe(404);
+      expect((await post(`/billing/settings/cards/${visa!.id}/remove`, cookie, { _csrf: 'forged' })).status).toBe(403);
+      expect(await saldo.payments.methods(account.id)).toHaveLength(2);
+      expect((await post(`/billing/settings/cards/${visa!.id}/remove`, cookie, { _csrf: csrf })).status).toBe(303);
+      expect((await saldo.payments.methods(account.id)).map((m) => m.last4)).toEqual(['4444']);
+    });
+
+    it('saves the automatic top-up typed in the customer’s notation, and refuses a bad amount next to its field', async () => {
+      const { account, cookie } = await signedIn('fr');
+      const res = await submitTopUp(cookie, { amount: '50', save: 'on' });
+      expect(res.status).toBe(303);
+      const [payment] = await database().sql<{ id: string }[]>`SELECT id FROM payments WHERE account_id = ${account.id}`;
+      await payOnHostedPage(saldo, await saldo.payments.get(account.id, payment!.id), { number: '4242424242424242' });
+      await request(`/billing/payments/${payment!.id}/return`, { cookie });
+      const [card] = await saldo.payments.methods(account.id);
+      const csrf = csrfOf(await (await request('/billing/settings', { cookie })).text());
+
+      const refused = await post('/billing/settings/auto-top-up', cookie, { _csrf: csrf, enabled: 'on', threshold: 'abc', amount: '50,00', method: card!.id });
+      expect(refused.status).toBe(422);
+      const html = await refused.text();
+      expect(html).toContain('value="abc"');
+      expect(html).toMatch(/id="threshold-error" role="alert">[^<]*12,50/);
+      expect(await saldo.autoTopUps.get(account.id, 'EUR')).toBeNull();
+      const noCard = await post('/billing/settings/auto-top-up', cookie, { _csrf: csrf, enabled: 'on', threshold: '10', amount: '50', method: '' });
+      expect(await noCard.text()).toContain('Choisissez une carte enregistrée pour l’approvisionnement automatique.');
+
+      const saved = await post('/billing/settings/auto-top-up', cookie, { _csrf: csrf, enabled: 'on', threshold: '12,50', amount: '1\u202f000,00', method: card!.id, balance: '1' });
+      expect(saved.headers.get('location')).toBe('/billing/settings?saved=auto-top-up');
+      expect(await saldo.autoTopUps.get(account.id, 'EUR')).toMatchObject({ enabled: true, threshold: eur(1_250n), amount: eur(100_000n), methodId: card!.id });
+      expect(await (await request('/billing/settings?saved=auto-top-up', { cookie })).text()).toContain('L’approvisionnement automatique est enregistré.');
+    });
+
+    it('lets the customer choose whether each service renews from the balance', async () => {
+      const { account, cookie } = await signedIn('es');
+      await saldo.wallets.topUp(account.id, eur(20_000n), { idempotencyKey: 'fund' });
+      await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'svc');
+      const [service] = await saldo.orders.services(account.id);
+      const page = await (await request('/billing/settings', { cookie })).text();
+      expect(page).toContain('Dejar de renovar automáticamente');
+      const res = await post(`/billing/settings/services/${service!.id}/auto-renew`, cookie, { _csrf: csrfOf(page), on: 'false' });
+      expect(res.status).toBe(303);
+      expect((await saldo.orders.services(account.id))[0]!.autoRenew).toBe(false);
+      const other = await signedIn('es');
+      const foreign = await post(`/billing/settings/services/${service!.id}/auto-renew`, other.cookie, { _csrf: csrfOf(await (await request('/billing/settings', { cookie: other.cookie })).text()), on: 'true' });
+      expect(foreign.status).toBe(404);
+      expect((await saldo.orders.services(account.id))[0]!.autoRenew).toBe(false);
+    });
   });
 });

@@ -11,6 +11,7 @@ import { secure, securityHeaders } from '../security-headers.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
 import { balancePages } from './balance.js';
 import { paymentPages } from './payments.js';
+import { settingsPages } from './settings.js';
 import { customerSession, LANG_COOKIE, openSession, type PageEnv, pickLocale, requireAccount, safePath } from './session.js';
 
 const css = readFileSync(join(viewsDir, 'assets', 'saldo.css'), 'utf8');
@@ -21,7 +22,7 @@ const htmx = readFileSync(htmxFile, 'utf8');
  * errors render as pages through `onError`, which the module's one error handler calls for
  * every request the pages took (see `isPageRequest`).
  */
-export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql' | 'accounts' | 'wallets' | 'orders' | 'payments' | 'catalogue' | 'customers'>): {
+export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql' | 'accounts' | 'wallets' | 'orders' | 'payments' | 'autoTopUps' | 'catalogue' | 'customers'>): {
   app: Hono<PageEnv>; onError: ErrorHandler<PageEnv>;
 } {
   const { config, i18n, accounts } = services;
@@ -64,8 +65,9 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
 
   // `/balance/*` covers `/balance` itself too: one session check per request.
   const session = customerSession(deps);
-  for (const prefix of ['/balance/*', '/top-up/*', '/pay/*', '/payments/*']) app.use(prefix, session);
+  for (const prefix of ['/balance/*', '/top-up/*', '/pay/*', '/payments/*', '/settings/*']) app.use(prefix, session);
   app.route('/balance', balancePages(services));
+  app.route('/settings', settingsPages(services));
   app.route('/', paymentPages(services));
 
   const onError: ErrorHandler<PageEnv> = async (error, c) => {

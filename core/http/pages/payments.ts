@@ -10,6 +10,7 @@ import type { PaymentFor } from '../../payments/start-payment.js';
 import type { Payment } from '../../payments/payment.repo.js';
 import type { Services } from '../../services.js';
 import { type PageContext, pageContext, renderPage } from '../render.js';
+import { savedMethodView } from './saved-methods.js';
 import { type PageEnv, requireAccount } from './session.js';
 
 type Deps = Pick<Services, 'config' | 'i18n' | 'sql' | 'accounts' | 'orders' | 'payments' | 'catalogue'>;
@@ -50,7 +51,7 @@ export function paymentPages(deps: Deps): Hono<PageEnv> {
     const saved = (await payments.methods(account.id)).filter((m) => able.some((g) => g.code === m.gateway && g.plugin.capabilities.savedMethods));
     return {
       gateways: able.map((g) => ({ code: g.code, label: ctx.t(g.plugin.label), description: ctx.t(g.plugin.label.replace(/label$/, 'description')), saves: !!g.plugin.capabilities.savedMethods })),
-      saved: saved.map((m) => ({ value: `saved:${m.gateway}:${m.id}`, brand: m.brand, last4: m.last4, expiry: `${String(m.expMonth).padStart(2, '0')}/${String(m.expYear).slice(-2)}`, isDefault: m.isDefault })),
+      saved: saved.map(savedMethodView),
     };
   }
 
