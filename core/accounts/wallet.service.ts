@@ -80,13 +80,21 @@ export class WalletService {
     }));
   }
 
-  /** Reserves part of the balance (e.g. while a gateway collects the rest of an order). */
+  /** Money going back where a payment came from (the card): from the balance to the gateway clearing account. */
+  returnToGateway(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql): Promise<Transfer> {
+    return this.move(sql, accountId, amount, options, 'payment_refund', async (account) => ({
+      debit: account.walletId,
+      credit: await this.systemId(sql, SYSTEM.clearing, account.currency),
+    }));
+  }
+
   /** Pending holds of the account's wallet. */
   async holds(accountId: bigint): Promise<Hold[]> {
     const account = await this.wallet(accountId);
     return ledger.pendingHolds(this.sql, account.walletId);
   }
 
+  /** Reserves part of the balance (e.g. while a gateway collects the rest of an order). */
   async hold(accountId: bigint, amount: Money, options: MoveOptions & { expiresAt?: Date }, sql: Sql = this.sql): Promise<Hold> {
     const account = await this.accountIn(accountId, amount, sql);
     const ttl = this.config.billing.holdTtlMinutes * 60_000;

@@ -1,4 +1,5 @@
-import type { GatewayHttpRequest, PaymentStatus as GatewayStatus } from '@saldo/sdk';
+import type { GatewayHttpRequest, PaymentStatus as GatewayStatus, Money } from '@saldo/sdk';
+import { type Refund, refundPayment } from './refund-payment.js';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool } from '../db/connect.js';
 import { BillingError } from '../errors.js';
@@ -23,6 +24,11 @@ export class PaymentsService {
 
   start(accountId: bigint, request: StartPayment): Promise<Payment> {
     return startPayment(this.deps, accountId, request);
+  }
+
+  /** Gives money back to where the payment came from, whole or in part (see refund-payment.ts). */
+  refund(accountId: bigint, paymentId: string, request: { amount?: Money; reason: string; idempotencyKey: string }): Promise<Refund> {
+    return refundPayment(this.deps, accountId, paymentId, request);
   }
 
   /** A payment of this account; another account's is not found. */

@@ -179,5 +179,56 @@ onEachDatabase((_sql, target, database) => {
       await expect(saldo.payments.refresh(b.id, p.id)).rejects.toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
       await expect(saldo.payments.get(b.id, 'not-a-uuid')).rejects.toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
     });
+
+    describe('refunds', () => {
+      async function paidByCard(amount: bigint) {
+        const account = await newAccount();
+        const p = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(amount) });
+        await payOnHostedPage(saldo, p, { number: '4242424242424242' });
+        return { account, payment: await saldo.payments.refresh(account.id, p.id) };
+      }
+
+      it('gives money back in parts, never more than was collected, and tells the panel', async () => {
+        const { account, payment } = await paidByCard(10_000n);
+        const part = await saldo.payments.refund(account.id, payment.id, { amount: eur(3_000n), reason: 'Goodwill', idempotencyKey: 'r1' });
+        expect(part).toMatchObject({ status: 'succeeded', amount: eur(3_000n), reference: expect.stringMatching(/^re_sb_/) });
+        expect(await saldo.payments.get(account.id, payment.id)).toMatchObject({ status: 'partially_refunded', refunded: eur(3_000n) });
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(7_000n), held: eur(0n) });
+        expect((await saldo.payments.refund(account.id, payment.id, { amount: eur(3_000n), reason: 'Goodwill', idempotencyKey: 'r1' })).id).toBe(part.id);
+        await expect(saldo.payments.refund(account.id, payment.id, { amount: eur(7_001n), reason: 'Too much', idempotencyKey: 'r2' }))
+          .rejects.toMatchObject({ code: 'REFUND_EXCEEDS_PAYMENT', params: { available: eur(7_000n) } });
+        const rest = await saldo.payments.refund(account.id, payment.id, { reason: 'Closing the account', idempotencyKey: 'r3' });
+        expect(rest).toMatchObject({ status: 'succeeded', amount: eur(7_000n) });
+        expect(await saldo.payments.get(account.id, payment.id)).toMatchObject({ status: 'refunded', refunded: eur(10_000n) });
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(0n));
+        await expect(saldo.payments.refund(account.id, payment.id, { amount: eur(1n), reason: 'Again', idempotencyKey: 'r4' })).rejects.toMatchObject({ code: 'REFUND_NOT_POSSIBLE' });
+        const refunded = (await eventsSince(database().sql, 0n, 10_000)).filter((e) => e.accountId === account.id && e.type === 'payment.refunded');
+        expect(refunded.map((e) => [e.payload.whole, (e.payload.refunded as { amount: string }).amount])).toEqual([[false, '30.00'], [true, '70.00']]);
+        const history = (await saldo.wallets.history(account.id)).map((e) => [e.kind, e.amount.amount]);
+        expect(history.slice(0, 2)).toEqual([['payment_refund', -7_000n], ['payment_refund', -3_000n]]);
+      });
+
+      it('refuses to refund money the customer has already spent, and reserves nothing then', async () => {
+        const { account, payment } = await paidByCard(5_000n);
+        await saldo.wallets.charge(account.id, eur(4_500n), { idempotencyKey: 'spent' });
+        await expect(saldo.payments.refund(account.id, payment.id, { amount: eur(1_000n), reason: 'x', idempotencyKey: 'r' })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+        expect(await saldo.payments.get(account.id, payment.id)).toMatchObject({ status: 'succeeded', refunded: eur(0n) });
+        expect(await database().sql`SELECT 1 FROM payment_refunds WHERE payment_id = ${payment.id}`).toHaveLength(0);
+      });
+
+      it('lets only one of two refunds that together exceed the payment through', async () => {
+        const { account, payment } = await paidByCard(10_000n);
+        const results = await Promise.allSettled([6_000n, 6_000n].map((a, i) => saldo.payments.refund(account.id, payment.id, { amount: eur(a), reason: 'race', idempotencyKey: `race-${i}` })));
+        expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(4_000n));
+        expect((await saldo.payments.get(account.id, payment.id)).refunded).toEqual(eur(6_000n));
+      });
+
+      it('refuses a refund through a gateway that cannot make one', async () => {
+        const account = await newAccount();
+        const p = await saldo.payments.start(account.id, { purpose: 'top_up', amount: eur(1_000n), gateway: 'example-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
+        await expect(saldo.payments.refund(account.id, p.id, { reason: 'x', idempotencyKey: 'r' })).rejects.toMatchObject({ code: 'GATEWAY_UNAVAILABLE' });
+      });
+    });
   });
 });
