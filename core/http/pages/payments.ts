@@ -50,7 +50,11 @@ export function paymentPages(deps: Deps): Hono<PageEnv> {
     const able = payments.gateways.able([needs]);
     const saved = (await payments.methods(account.id)).filter((m) => able.some((g) => g.code === m.gateway && g.plugin.capabilities.savedMethods));
     return {
-      gateways: able.map((g) => ({ code: g.code, label: ctx.t(g.plugin.label), description: ctx.t(g.plugin.label.replace(/label$/, 'description')), saves: !!g.plugin.capabilities.savedMethods })),
+      // A gateway may say more than its name: `<code>:description` in its strings.
+      gateways: able.map((g) => ({
+        code: g.code, label: ctx.t(g.plugin.label), saves: !!g.plugin.capabilities.savedMethods,
+        description: i18n.exists(`${g.code}:description`, { lng: ctx.locale }) ? ctx.t(`${g.code}:description`) : '',
+      })),
       saved: saved.map(savedMethodView),
     };
   }
