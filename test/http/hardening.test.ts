@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SaldoConfigInput } from '../../config/schema.js';
+import type { Saldo } from '../../core/saldo.js';
+import { onEachDatabase } from '../support/databases.js';
+import { eur } from '../support/ledger-fixtures.js';
+import { API_KEY, testSaldo } from '../support/saldo.js';
+
+// What probing the running server from outside found (issue #11), each proven refused.
+
+const auth = { authorization: `Bearer ${API_KEY}` };
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+
+onEachDatabase((_sql, _target, database) => {
+  let saldo: Saldo;
+  let host: Hono;
+  const request = (path: string, init: RequestInit & { cookie?: string } = {}) =>
+    host.request(`http://billing.example${path}`, { ...init, headers: { ...(init.cookie ? { cookie: init.cookie } : {}), ...(init.headers as Record<string, string>) } });
+  const api = (path: string, init: RequestInit = {}) =>
+    saldo.app.request(`/api/v1${path}`, { ...init, headers: { ...auth, 'idempotency-key': randomUUID(), ...(init.headers as Record<string, string>) } });
+
+  beforeAll(async () => {
+    saldo = await testSaldo(database());
+    host = new Hono().route('/billing', saldo.app);
+  });
+
+  /** A customer signed in through a hand-off link: the session cookie. */
+  async function signedIn(app: Hono = host, with_: Saldo = saldo, over: Record<string, unknown> = {}) {
+    const account = await with_.accounts.create({ externalRef: `probe-${randomUUID()}`, name: 'Atelier Dupont', email: 'a@example.com', country: 'FR', locale: 'fr', ...over });
+    const { url } = await with_.customers.handoffLink(account.externalRef);
+    const res = await app.request(`http://billing.example${url}`);
+    expect(res.status).toBe(303);
+    return { account, cookie: res.headers.get('set-cookie')!.split(';')[0]!, setCookie: res.headers.get('set-cookie')! };
+  }
+
+  async function proxied(server: SaldoConfigInput['server']) {
+    const other = await testSaldo(database(), { server });
+    return { saldo: other, app: new Hono().route('/billing', other.app) };
+  }
+
+  describe('date parameters', () => {
+    it('answers a day the filter cannot use with a 422 in the customer’s language, on the page and the CSV', async () => {
+      const { cookie, account } = await signedIn();
+      await saldo.wallets.topUp(account.id, eur(1_000n), { idempotencyKey: 'd' });
+      for (const path of ['/billing/balance', '/billing/balance/history.csv']) {
+        for (const query of ['to=9999-12-32', 'from=0000-01-01', 'to=10000-01-01', 'from=2026-02-30', 'from=yesterday', 'to=2026-1-5']) {
+          const res = await request(`${path}?${query}`, { cookie });
+          expect([path, query, res.status]).toEqual([path, query, 422]);
+          const html = await res.text();
+          expect(html).toContain('<html lang="fr">');
+          expect(html).toContain(`La date «\u202f${query.split('=')[1]}\u202f» (${query.split('=')[0]}) n’est pas utilisable\u202f: écrivez-la comme 2026-11-01, entre le 0001-01-01 et le 9999-12-31.`);
+        }
+      }
+    });
+
+    it('takes the first and last days of the range, the last one leaving the period open', async () => {
+      const { cookie, account } = await signedIn();
+      await saldo.wallets.topUp(account.id, eur(4_321n), { idempotencyKey: 'd' });
+      const page = await request('/billing/balance?from=0001-01-01&to=9999-12-31', { cookie });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('43,21\u00a0€');
+      const csv = await request('/billing/balance/history.csv?from=0001-01-01&to=9999-12-31', { cookie });
+      expect(csv.status).toBe(200);
+      expect((await csv.text()).trim().split('\r\n')).toHaveLength(2);
+      // Left empty by the filter form: no bound at all.
+      expect((await request('/billing/balance?from=&to=', { cookie })).status).toBe(200);
+    });
+
+    it('answers an API date outside the range with a 422 naming the field, in the caller’s language', async () => {
+      const ref = `dates-${randomUUID()}`;
+      await saldo.accounts.create({ externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES', locale: 'es' });
+      for (const period of ['0000-01-01T00:00:00Z', '9999-12-31T23:00:00-14:00', '2026-02-30T00:00:00Z']) {
+        const res = await api(`/accounts/${ref}/services/1/pay`, {
+          method: 'POST', body: JSON.stringify({ period }), headers: { 'content-type': 'application/json', 'accept-language': 'es' },
+        });
+        expect([res.status, await res.json()]).toEqual([422, { error: {
+          code: 'DATE_INVALID',
+          message: `La fecha «${period}» (period) no se puede usar: escríbala como 2026-11-01T00:00:00Z, entre el 0001-01-01 y el 9999-12-31.`,
+        } }]);
+      }
+    });
+  });
+});
