@@ -39,6 +39,32 @@ onEachDatabase((_sql, _target, database) => {
     return { saldo: other, app: new Hono().route('/billing', other.app) };
   }
 
+  describe('redirect targets', () => {
+    const escapes = [
+      '/billing/../evil', '/billing/%2e%2e/evil', '/billing/%2E%2e/%2e%2E/evil', '/billing/.%2e/evil', '/billing\\..\\evil', '/billing/..\\..\\evil',
+      '/\\evil.example/billing/x', '//evil.example/billing/balance', '/\t/evil.example/billing/x', '/billing/..%2fevil', '/billing/..%5cevil',
+      '/billing/%252e%252e/evil', 'https://evil.example/billing/balance', 'javascript:alert(1)//billing/', '/billing', '/billingx/balance', '',
+    ];
+
+    it('sends the language switch back only to a path that resolves inside the module', async () => {
+      for (const back of escapes) {
+        const res = await request(`/billing/lang/fr?back=${encodeURIComponent(back)}`);
+        expect([back, res.status, res.headers.get('location')]).toEqual([back, 303, '/billing/balance']);
+      }
+      const res = await request(`/billing/lang/fr?back=${encodeURIComponent('/billing/./balance/../balance?from=2026-01-01')}`);
+      expect(res.headers.get('location')).toBe('/billing/balance?from=2026-01-01');
+    });
+
+    it('lands a hand-off only on a path that resolves inside the module', async () => {
+      const account = await saldo.accounts.create({ externalRef: `land-${randomUUID()}`, name: 'A', email: 'a@example.com', country: 'FR' });
+      for (const path of ['../evil', '/../../evil', '%2e%2e/evil', '\\..\\..\\evil', '/x/../../evil']) {
+        const { url } = await saldo.customers.handoffLink(account.externalRef, path);
+        const res = await request(url);
+        expect([path, res.status, res.headers.get('location')]).toEqual([path, 303, '/billing/balance']);
+      }
+    });
+  });
+
   describe('date parameters', () => {
     it('answers a day the filter cannot use with a 422 in the customer’s language, on the page and the CSV', async () => {
       const { cookie, account } = await signedIn();

@@ -28,9 +28,26 @@ export interface SessionDeps {
 /** Served over https, directly or behind the panel's proxy: then cookies are Secure. */
 const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
-/** A path inside the module to land on; anything else (another site, `//evil`) becomes the balance page. */
+// Stands for this module's own origin while a redirect target is resolved.
+const HERE = 'http://saldo.invalid';
+
+/**
+ * A path inside the module to land on; anything else becomes the balance page. The target is
+ * resolved the way a browser resolves a Location (`..`, `%2e%2e`, `\`, `//host`, tabs dropped)
+ * and only the resolved path is sent. Encoded slashes and percents are refused too: a proxy in
+ * front that decodes them would resolve the path once more, outside the module.
+ */
 export function safePath(base: string, path: string | undefined): string {
-  return path && path.startsWith(`${base}/`) && !path.startsWith('//') && !/[\\\r\n]/.test(path) ? path : `${base}/balance`;
+  const fallback = `${base}/balance`;
+  if (!path || path.length > 2000 || !path.startsWith('/')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(path, HERE);
+  } catch {
+    return fallback;
+  }
+  const inside = url.origin === HERE && url.pathname.startsWith(`${base}/`) && !/%(2f|5c|25)/i.test(url.pathname);
+  return inside ? url.pathname + url.search : fallback;
 }
 
 /** Starts a customer session from a hand-off token: signed cookie, then a redirect. */
