@@ -29,7 +29,8 @@ onEachDatabase((_sql, _target, database) => {
   async function signedIn(app: Hono = host, with_: Saldo = saldo, over: Record<string, unknown> = {}) {
     const account = await with_.accounts.create({ externalRef: `probe-${randomUUID()}`, name: 'Atelier Dupont', email: 'a@example.com', country: 'FR', locale: 'fr', ...over });
     const { url } = await with_.customers.handoffLink(account.externalRef);
-    const res = await app.request(`http://billing.example${url}`);
+    const { pathname, search } = new URL(url, 'http://billing.example');
+    const res = await app.request(`http://billing.example${pathname}${search}`);
     expect(res.status).toBe(303);
     return { account, cookie: res.headers.get('set-cookie')!.split(';')[0]!, setCookie: res.headers.get('set-cookie')! };
   }
@@ -38,6 +39,67 @@ onEachDatabase((_sql, _target, database) => {
     const other = await testSaldo(database(), { server });
     return { saldo: other, app: new Hono().route('/billing', other.app) };
   }
+
+  describe('forwarded headers', () => {
+    const fromPeer = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
+    /** Posts the alert form with the session's own token and `headers`, as if from `peer`. */
+    async function post(app: Hono, session: { cookie: string }, headers: Record<string, string>, peer?: string) {
+      const csrf = csrfOf(await (await app.request('http://billing.example/billing/balance', { headers: { cookie: session.cookie } })).text());
+      return app.request('http://billing.example/billing/balance/threshold', {
+        method: 'POST', body: new URLSearchParams({ _csrf: csrf, threshold: '7' }).toString(),
+        headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      }, peer ? fromPeer(peer) : undefined);
+    }
+
+    it('refuses a foreign Origin whatever forwarded header the client adds, and changes nothing (TESTS #13)', async () => {
+      const session = await signedIn();
+      for (const headers of <Record<string, string>[]>[
+        { origin: 'http://evil.example', 'x-forwarded-origin': 'http://evil.example' },
+        { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+        { origin: 'https://billing.example', 'x-forwarded-proto': 'https' },
+      ]) {
+        const res = await post(host, session, headers);
+        expect([headers, res.status]).toEqual([headers, 403]);
+        expect(await res.text()).toContain('Ce formulaire a expiré ou ne provient pas de ce site.');
+      }
+      expect((await saldo.accounts.get(session.account.id)).lowBalanceThreshold).toBeNull();
+      expect((await post(host, session, { origin: 'http://billing.example' })).status).toBe(303);
+    });
+
+    it('makes cookies Secure on a client’s X-Forwarded-Proto only when it comes from the trusted proxy', async () => {
+      const byAddress = await proxied({ trustedProxy: { addresses: ['10.0.0.0/8', '2001:db8::1'] } });
+      const bySecret = await proxied({ trustedProxy: { secret: 'proxy-shared-secret-0123456789' } });
+      const open = async (via: { saldo: Saldo; app: Hono } | undefined, headers: Record<string, string>, peer?: string) => {
+        const account = await (via?.saldo ?? saldo).accounts.create({ externalRef: `s-${randomUUID()}`, name: 'A', email: 'a@example.com', country: 'FR' });
+        const { url } = await (via?.saldo ?? saldo).customers.handoffLink(account.externalRef);
+        const res = await (via?.app ?? host).request(`http://billing.example${url}`, { headers }, peer ? fromPeer(peer) : undefined);
+        expect(res.status).toBe(303);
+        return res.headers.get('set-cookie')!.includes('; Secure');
+      };
+      const https = { 'x-forwarded-proto': 'https' };
+      expect(await open(undefined, https, '10.0.0.7')).toBe(false); // nobody is trusted by default
+      expect(await open(byAddress, https, '10.0.0.7')).toBe(true);
+      expect(await open(byAddress, https, '::ffff:10.1.2.3')).toBe(true);
+      expect(await open(byAddress, https, '2001:db8::1')).toBe(true);
+      expect(await open(byAddress, https, '192.0.2.10')).toBe(false);
+      expect(await open(byAddress, https)).toBe(false); // address unknown
+      expect(await open(bySecret, { ...https, 'x-saldo-proxy-secret': 'proxy-shared-secret-0123456789' })).toBe(true);
+      expect(await open(bySecret, { ...https, 'x-saldo-proxy-secret': 'a-guess' })).toBe(false);
+      expect(await open(bySecret, https, '10.0.0.7')).toBe(false);
+    });
+
+    it('takes the origin the trusted proxy forwards, and still refuses a foreign one', async () => {
+      const { saldo: behind, app } = await proxied({ trustedProxy: { addresses: ['10.0.0.7'] }, publicUrl: 'https://billing.panel.example/' });
+      const session = await signedIn(app, behind);
+      const panel = { origin: 'https://panel.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'panel.example' };
+      expect((await post(app, session, panel, '10.0.0.7')).status).toBe(303);
+      expect((await post(app, session, panel, '192.0.2.10')).status).toBe(403);
+      // A value the client put first, before the proxy appended its own, counts for nothing.
+      expect((await post(app, session, { ...panel, 'x-forwarded-host': 'panel.example, billing.example' }, '10.0.0.7')).status).toBe(403);
+      expect((await post(app, session, { origin: 'http://evil.example', 'x-forwarded-origin': 'http://evil.example' }, '10.0.0.7')).status).toBe(403);
+      expect((await post(app, session, { origin: 'https://billing.panel.example' })).status).toBe(303); // the configured public address
+    });
+  });
 
   describe('redirect targets', () => {
     const escapes = [

@@ -7,6 +7,7 @@ import { readToken } from '../../customers/tokens.js';
 import { BillingError, localizeParams } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { toBillingError } from '../errors.js';
+import { trustedProxy } from '../forwarded.js';
 import { secure, securityHeaders } from '../security-headers.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
 import { balancePages } from './balance.js';
@@ -25,7 +26,7 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'acco
 } {
   const { config, i18n, accounts } = services;
   const { secret } = services.customers;
-  const deps = { config, secret };
+  const deps = { config, secret, trustsProxy: trustedProxy(config.server.trustedProxy) };
   const base = config.server.basePath;
   const app = new Hono<PageEnv>();
 
