@@ -95,7 +95,7 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       wallets: container.resolve(WalletService),
       catalogue: container.resolve(Catalogue),
       orders: container.resolve(OrdersService),
-      customers: new CustomerLinks(await moduleSecret(database.sql, 'session', config.secrets.sessionSecret), config),
+      customers: new CustomerLinks(database.sql, await moduleSecret(database.sql, 'session', config.secrets.sessionSecret), config),
     };
     const events = new EventDeliveries(database.sql, config, jobs);
     await jobs.prepare([events.queue, ...periodicWork(config, services)]);

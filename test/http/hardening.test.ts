@@ -101,6 +101,42 @@ onEachDatabase((_sql, _target, database) => {
     });
   });
 
+  describe('hand-off links', () => {
+    const newAccount = () => saldo.accounts.create({ externalRef: `once-${randomUUID()}`, name: 'A', email: 'a@example.com', country: 'ES', locale: 'es' });
+
+    it('open a session once; opened again, the link shows the sign-in page in the customer’s language', async () => {
+      const account = await newAccount();
+      const { url } = await saldo.customers.handoffLink(account.externalRef);
+      const first = await request(url);
+      expect([first.status, first.headers.get('set-cookie')]).toEqual([303, expect.stringMatching(/^saldo_session=/)]);
+      const again = await request(url, { headers: { 'accept-language': 'es' } });
+      expect([again.status, again.headers.get('set-cookie')]).toEqual([401, null]);
+      const html = await again.text();
+      expect(html).toContain('Este enlace ha caducado o no es válido.');
+      expect(html).toContain('Inicie sesión');
+      // Another instance on the same database refuses it too: the record is in the database.
+      const other = new Hono().route('/billing', (await testSaldo(database())).app);
+      expect((await other.request(`http://billing.example${url}`)).status).toBe(401);
+    });
+
+    it('give one session when openings of the same link race', async () => {
+      const account = await newAccount();
+      const { url } = await saldo.customers.handoffLink(account.externalRef);
+      const both = await Promise.all([request(url), request(url), request(url), request(url)]);
+      expect(both.map((r) => r.status).sort()).toEqual([303, 401, 401, 401]);
+      expect(both.filter((r) => r.headers.get('set-cookie')).length).toBe(1);
+    });
+
+    it('leave no record behind for long once expired: each opening deletes some', async () => {
+      const sql = database().sql;
+      await sql`INSERT INTO used_handoff_links (link_id, expires_at) SELECT 'old-' || i, now() - interval '2 days' FROM generate_series(1, 30) i`;
+      await sql`INSERT INTO used_handoff_links (link_id, expires_at) VALUES ('recent', now() - interval '1 minute')`;
+      const { url } = await saldo.customers.handoffLink((await newAccount()).externalRef);
+      expect((await request(url)).status).toBe(303);
+      expect(await sql`SELECT link_id FROM used_handoff_links WHERE link_id LIKE 'old-%' OR link_id = 'recent'`).toEqual([{ link_id: 'recent' }]);
+    });
+  });
+
   describe('redirect targets', () => {
     const escapes = [
       '/billing/../evil', '/billing/%2e%2e/evil', '/billing/%2E%2e/%2e%2E/evil', '/billing/.%2e/evil', '/billing\\..\\evil', '/billing/..\\..\\evil',

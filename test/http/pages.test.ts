@@ -99,7 +99,7 @@ onEachDatabase((_sql, target, database) => {
         const { account } = await signedIn();
         const secret = await moduleSecret(database().sql, 'session');
         for (const path of ['https://evil.example/', '//evil.example/x', '/elsewhere']) {
-          const token = signToken(secret, { purpose: 'handoff', account: account.id.toString(), exp: Math.floor(Date.now() / 1000) + 60, path });
+          const token = signToken(secret, { purpose: 'handoff', account: account.id.toString(), exp: Math.floor(Date.now() / 1000) + 60, path, id: randomUUID() });
           expect((await request(`/billing/session?token=${token}`)).headers.get('location')).toBe('/billing/balance');
         }
       });

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { LOCALES } from '@saldo/sdk';
 import { type Context, type ErrorHandler, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import { readToken } from '../../customers/tokens.js';
 import { BillingError, localizeParams } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { toBillingError } from '../errors.js';
@@ -48,9 +47,9 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'acco
   app.get(`/assets/brand-${brandVersion(config)}.css`, (c) => c.body(brandCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
   app.get(`/assets/htmx-${htmxVersion}.min.js`, (c) => c.body(htmx, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable }));
 
-  /** The hand-off from the panel: a short-lived signed link becomes a session cookie. */
+  /** The hand-off from the panel: a short-lived, single-use signed link becomes a session cookie. */
   app.get('/session', async (c) => {
-    const handoff = readToken(secret, c.req.query('token'), 'handoff');
+    const handoff = await services.customers.open(c.req.query('token'));
     const account = handoff && (await accounts.find({ id: BigInt(handoff.account) }));
     if (!handoff || !account) throw new BillingError('HANDOFF_INVALID');
     return openSession(c, deps, account, handoff.path ?? `${base}/balance`);
