@@ -41,6 +41,20 @@ export const configSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /**
+   * The most bytes a request body may have, by the kind of route that reads it: more is refused
+   * with 413 before it is read (Content-Length) or as soon as it has been (a chunked body).
+   */
+  limits: z
+    .object({
+      /** The JSON API. */
+      jsonBytes: z.coerce.number().int().min(1024).max(64 * 2 ** 20).default(64 * 1024),
+      /** The customer pages' forms. */
+      formBytes: z.coerce.number().int().min(1024).max(64 * 2 ** 20).default(16 * 1024),
+      /** Files customers or operators upload (a proof of payment, a bank statement). */
+      uploadBytes: z.coerce.number().int().min(1024).max(1024 * 2 ** 20).default(10 * 2 ** 20),
+    })
+    .prefault({}),
   database: z
     .object({
       /** A PostgreSQL URL. Without one, an embedded database is kept under `dataDir`. */

@@ -137,6 +137,108 @@ onEachDatabase((_sql, _target, database) => {
     });
   });
 
+  describe('JSON API bodies', () => {
+    const newAccount = (ref: string) => ({ externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES' });
+    const accounts = async () => Number((await database().sql`SELECT count(*)::int AS n FROM billing_accounts`)[0]!.n);
+
+    it('are refused with 415, in the caller’s language, unless they say they are JSON; nothing is written', async () => {
+      const before = await accounts();
+      for (const type of [
+        'text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/json', 'application/jsonp', 'application/json-seq', undefined,
+      ]) {
+        const key = randomUUID();
+        const res = await api('/accounts', { method: 'POST', body: JSON.stringify(newAccount(`plain-${key}`)), headers: { ...(type && { 'content-type': type }), 'accept-language': 'fr', 'idempotency-key': key } });
+        expect([type, res.status, await res.json()]).toEqual([type, 415, { error: {
+          code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Envoyez le corps de la requête en JSON (type de contenu application/json).',
+        } }]);
+        // Refused before its key was recorded: the corrected request may use the same key.
+        expect(await database().sql`SELECT 1 FROM api_requests WHERE idempotency_key = ${key}`).toHaveLength(0);
+      }
+      expect(await accounts()).toBe(before);
+    });
+
+    it('are taken as application/json or a +json type, with or without a charset', async () => {
+      for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/vnd.saldo+json']) {
+        const ref = `json-${randomUUID()}`;
+        const res = await api('/accounts', { method: 'POST', body: JSON.stringify(newAccount(ref)), headers: { 'content-type': type } });
+        expect([type, res.status]).toEqual([type, 201]);
+      }
+    });
+
+    it('may be left out where the route needs none', async () => {
+      const ref = `bodyless-${randomUUID()}`;
+      await saldo.accounts.create(newAccount(ref));
+      const link = await api(`/accounts/${ref}/session-link`, { method: 'POST' });
+      expect([link.status, (await link.json()).url]).toEqual([200, expect.stringMatching(/^\/billing\/session\?token=/)]);
+      const cancel = await api(`/accounts/${ref}/services/999/cancel`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect([cancel.status, (await cancel.json()).error.code]).toEqual([404, 'SERVICE_NOT_FOUND']);
+    });
+  });
+
+  describe('body sizes', () => {
+    /** A body of `total` bytes in 16 kB chunks, counting how many bytes the server pulled. */
+    function stream(total: number) {
+      const chunk = new Uint8Array(16 * 1024).fill(0x20);
+      const pulled = { bytes: 0 };
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled.bytes >= total) return controller.close();
+          pulled.bytes += chunk.length;
+          controller.enqueue(chunk);
+        },
+      });
+      return { body, pulled };
+    }
+    const tooLarge = (kb: number) => ({ error: { code: 'PAYLOAD_TOO_LARGE', message: `La solicitud es demasiado grande: aquí se aceptan como máximo ${kb} kB.` } });
+
+    it('refuse a JSON body past 64 kB with 413, by its Content-Length or as it streams, and write nothing', async () => {
+      const ref = `big-${randomUUID()}`;
+      const big = JSON.stringify({ externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES', junk: 'x'.repeat(5 * 2 ** 20) });
+      const json = { 'content-type': 'application/json', 'accept-language': 'es' };
+      const declared = await api('/accounts', { method: 'POST', body: big, headers: { ...json, 'content-length': String(big.length) } });
+      expect([declared.status, await declared.json()]).toEqual([413, tooLarge(64)]);
+      const undeclared = await api('/accounts', { method: 'POST', body: big, headers: json });
+      expect([undeclared.status, await undeclared.json()]).toEqual([413, tooLarge(64)]);
+      const { body, pulled } = stream(100 * 2 ** 20);
+      const streamed = await api('/accounts', { method: 'POST', body, headers: json, duplex: 'half' } as RequestInit);
+      expect([streamed.status, await streamed.json()]).toEqual([413, tooLarge(64)]);
+      expect(pulled.bytes).toBeLessThanOrEqual(64 * 1024 + 2 * 16 * 1024); // stopped at the limit, not at 100 MB
+      expect(await database().sql`SELECT 1 FROM billing_accounts WHERE external_ref = ${ref}`).toHaveLength(0);
+      // Under the limit, the unknown field is ignored.
+      const fits = JSON.stringify({ externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES', junk: 'x'.repeat(60_000) });
+      expect((await api('/accounts', { method: 'POST', body: fits, headers: json })).status).toBe(201);
+    });
+
+    it('refuse a customer form past 16 kB with a 413 page in the customer’s language, changing nothing', async () => {
+      const { cookie, account } = await signedIn();
+      const csrf = csrfOf(await (await request('/billing/balance', { cookie })).text());
+      // Refused before the session is read: the page speaks the browser's language.
+      const form = { cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'fr-FR,fr;q=0.9' };
+      const body = new URLSearchParams({ _csrf: csrf, threshold: '5', note: 'x'.repeat(20_000) }).toString();
+      const { body: streamed, pulled } = stream(50 * 2 ** 20);
+      for (const init of [
+        { body, headers: { ...form, 'content-length': String(body.length) } }, { body, headers: form }, { body: streamed, headers: form, duplex: 'half' },
+      ]) {
+        const res = await request('/billing/balance/threshold', { method: 'POST', ...init } as RequestInit);
+        expect(res.status).toBe(413);
+        const html = await res.text();
+        expect(html).toContain('<html lang="fr">');
+        expect(html).toContain('La requête est trop volumineuse\u202f: 16 ko au plus sont acceptés ici.');
+      }
+      expect(pulled.bytes).toBeLessThanOrEqual(16 * 1024 + 2 * 16 * 1024);
+      expect((await saldo.accounts.get(account.id)).lowBalanceThreshold).toBeNull();
+    });
+
+    it('follow the configured limits', async () => {
+      const small = await testSaldo(database(), { limits: { jsonBytes: 2048 } });
+      const res = await small.app.request('/api/v1/accounts', {
+        method: 'POST', body: JSON.stringify({ externalRef: 'x', junk: 'x'.repeat(3000) }),
+        headers: { ...auth, 'idempotency-key': randomUUID(), 'content-type': 'application/json', 'accept-language': 'es' },
+      });
+      expect([res.status, await res.json()]).toEqual([413, tooLarge(2)]);
+    });
+  });
+
   describe('redirect targets', () => {
     const escapes = [
       '/billing/../evil', '/billing/%2e%2e/evil', '/billing/%2E%2e/%2e%2E/evil', '/billing/.%2e/evil', '/billing\\..\\evil', '/billing/..\\..\\evil',

@@ -5,6 +5,7 @@ import { type Context, type ErrorHandler, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { BillingError, localizeParams } from '../../errors.js';
 import type { Services } from '../../services.js';
+import { limitBody } from '../body-limit.js';
 import { toBillingError } from '../errors.js';
 import { trustedProxy } from '../forwarded.js';
 import { secure, securityHeaders } from '../security-headers.js';
@@ -39,6 +40,10 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'acco
     await next();
     secure(c.res, headers);
   });
+
+  // A body sent to the pages is a customer's form, unless its route declares another kind
+  // (an upload) ahead of this line; no page view (GET) pays for the check.
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody(config.limits, 'form'));
 
   const immutable = 'public, max-age=31536000, immutable';
   app.get(`/assets/saldo-${cssVersion}.css`, (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
