@@ -44,7 +44,8 @@ export const errorCatalogue = {
   PAYMENT_MODE_UNCHANGED: 409,
   BALANCE_NEGATIVE: 409,
   // catalogue and orders
-  PRODUCT_NOT_FOUND: 422,
+  // 404 where the address names the product; 422 where an order line does (see `referenced`).
+  PRODUCT_NOT_FOUND: 404,
   PRODUCT_CYCLE_UNAVAILABLE: 422,
   ORDER_EMPTY: 422,
   SERVICE_NOT_FOUND: 404,
@@ -95,10 +96,18 @@ export class BillingError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly params: ErrorParams = {},
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown;
+      /**
+       * What is missing was referred to by the request's data (an order line naming a product),
+       * not named by its address: the code still says what is missing, but the request is
+       * unprocessable (422), not aimed at nothing (404).
+       */
+      referenced?: boolean;
+    },
   ) {
     super(interpolate((en as Record<string, string>)[code] ?? code, params), options);
-    this.status = errorCatalogue[code];
+    this.status = options?.referenced && errorCatalogue[code] === 404 ? 422 : errorCatalogue[code];
     this.i18nKey = `errors:${code}`;
   }
 

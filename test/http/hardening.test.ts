@@ -239,6 +239,22 @@ onEachDatabase((_sql, _target, database) => {
     });
   });
 
+  describe('catalogue products', () => {
+    it('answers a missing product at its address with 404 PRODUCT_NOT_FOUND, and an order line naming one with 422', async () => {
+      const missing = await api('/catalogue/products/no-such-vps', { headers: { 'accept-language': 'fr' } });
+      expect([missing.status, await missing.json()]).toEqual([404, { error: { code: 'PRODUCT_NOT_FOUND', message: 'Le produit « no-such-vps » n’est pas disponible.' } }]);
+
+      const ref = `lines-${randomUUID()}`;
+      await saldo.accounts.create({ externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES' });
+      const order = { method: 'POST', body: JSON.stringify({ items: [{ product: 'no-such-vps', cycle: 'monthly' }] }), headers: { 'content-type': 'application/json' } };
+      for (const step of ['quote', 'checkout']) {
+        const res = await api(`/accounts/${ref}/${step}`, order);
+        expect([step, res.status, (await res.json()).error.code]).toEqual([step, 422, 'PRODUCT_NOT_FOUND']);
+      }
+      expect(await database().sql`SELECT 1 FROM orders o JOIN billing_accounts a ON a.id = o.account_id WHERE a.external_ref = ${ref}`).toHaveLength(0);
+    });
+  });
+
   describe('redirect targets', () => {
     const escapes = [
       '/billing/../evil', '/billing/%2e%2e/evil', '/billing/%2E%2e/%2e%2E/evil', '/billing/.%2e/evil', '/billing\\..\\evil', '/billing/..\\..\\evil',
