@@ -17,8 +17,8 @@ import { validationError } from '../../validation.js';
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
 /**
- * A body the API reads must say it is JSON: one sent as text/plain or a form (which a browser
- * may send cross-site without asking) is UNSUPPORTED_MEDIA_TYPE (415), before anything is
+ * A body the API reads must be declared JSON: one labelled text/plain or a form is refused with
+ * UNSUPPORTED_MEDIA_TYPE (415) rather than parsed as JSON regardless, and before anything is
  * recorded. An empty body has no type to check; the route's schema decides whether it may be.
  */
 export const jsonBodies: MiddlewareHandler = async (c, next) => {
