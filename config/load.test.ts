@@ -58,6 +58,14 @@ describe('configuration', () => {
     expect(error.message).toContain('billing.customerNumberPrefix: expected up to 4 capital letters');
   });
 
+  it('trusts no proxy unless told, and reads its addresses from a comma-separated variable', () => {
+    expect(loadConfig({ env: {} }).server.trustedProxy).toEqual({ addresses: [] });
+    const config = loadConfig({ env: { SALDO_TRUSTED_PROXIES: '10.0.0.0/8, ::1', SALDO_TRUSTED_PROXY_SECRET: 's'.repeat(24) } });
+    expect(config.server.trustedProxy).toEqual({ addresses: ['10.0.0.0/8', '::1'], secret: 's'.repeat(24) });
+    const error = failure(() => loadConfig({ env: { SALDO_TRUSTED_PROXIES: 'proxy.example' } }));
+    expect(error.message).toContain('server.trustedProxy.addresses.0: expected an IP address or a network like "10.0.0.0/8"');
+  });
+
   it('names an unreadable or malformed config file', () => {
     expect(failure(() => loadConfig({ env: { SALDO_CONFIG: '/nonexistent/saldo.json' } })).code).toBe('CONFIG_FILE_UNREADABLE');
     const dir = mkdtempSync(join(tmpdir(), 'saldo-config-'));

@@ -22,7 +22,12 @@ const envFields: Record<string, string> = {
   SALDO_API_KEYS: 'secrets.apiKeys',
   SALDO_SESSION_SECRET: 'secrets.sessionSecret',
   SALDO_PANEL_URL: 'branding.panelUrl',
+  SALDO_TRUSTED_PROXIES: 'server.trustedProxy.addresses',
+  SALDO_TRUSTED_PROXY_SECRET: 'server.trustedProxy.secret',
 };
+
+/** Fields an environment variable sets as a comma-separated list. */
+const listFields = new Set(['secrets.apiKeys', 'server.trustedProxy.addresses']);
 
 type Tree = { [key: string]: unknown };
 
@@ -75,7 +80,7 @@ export function loadConfig({ env = process.env, overrides = {} }: LoadOptions = 
   for (const [name, field] of Object.entries(envFields)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(raw, field, field === 'secrets.apiKeys' ? value.split(',').map((k) => k.trim()) : value);
+    setPath(raw, field, listFields.has(field) ? value.split(',').map((k) => k.trim()) : value);
     sources.set(field, `environment variable ${name}`);
   }
   for (const [field, value] of Object.entries(flatten(overrides))) setPath(raw, field, value);

@@ -26,8 +26,35 @@ export const configSchema = z.object({
       port: z.coerce.number().int().min(0).max(65535).default(3000),
       /** Where the standalone server mounts the billing app. */
       basePath: z.string().regex(/^\/[a-z0-9/_-]*$/, 'expected a path like "/billing"').default('/billing'),
-      /** The address customers reach Saldo at, for links in emails and hand-offs. */
+      /** The address customers reach Saldo at, for links in emails and hand-offs; forms may come from its origin. */
       publicUrl: z.url().optional(),
+      /**
+       * The panel's reverse proxy: only a request from it may say, in `X-Forwarded-Proto` and
+       * `X-Forwarded-Host`, how the customer reached Saldo (which makes cookies Secure and which
+       * origin forms may come from). Nobody by default, since any client can send those headers.
+       */
+      trustedProxy: z
+        .object({
+          /** Its addresses, or its networks in CIDR notation ("10.0.0.0/8", "fd00::/8"). */
+          addresses: z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { message: 'expected an IP address or a network like "10.0.0.0/8"' })).default([]),
+          /** Or a secret it adds to each request as `X-Saldo-Proxy-Secret`, where its address is not fixed. */
+          secret: z.string().min(24, 'expected at least 24 characters').optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /**
+   * The most bytes a request body may have, by the kind of route that reads it: more is refused
+   * with 413 before it is read (Content-Length) or as soon as it has been (a chunked body).
+   */
+  limits: z
+    .object({
+      /** The JSON API. */
+      jsonBytes: z.coerce.number().int().min(1024).max(64 * 2 ** 20).default(64 * 1024),
+      /** The customer pages' forms. */
+      formBytes: z.coerce.number().int().min(1024).max(64 * 2 ** 20).default(16 * 1024),
+      /** Files customers or operators upload (a proof of payment, a bank statement). */
+      uploadBytes: z.coerce.number().int().min(1024).max(1024 * 2 ** 20).default(10 * 2 ** 20),
     })
     .prefault({}),
   database: z

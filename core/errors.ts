@@ -17,8 +17,11 @@ export const errorCatalogue = {
   CURRENCY_UNKNOWN: 422,
   CURRENCY_MISMATCH: 422,
   RATIO_INVALID: 422,
+  DATE_INVALID: 422,
   IDEMPOTENCY_KEY_INVALID: 400,
   BODY_INVALID: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
   API_KEY_INVALID: 401,
   SESSION_REQUIRED: 401,
   HANDOFF_INVALID: 401,
@@ -41,7 +44,8 @@ export const errorCatalogue = {
   PAYMENT_MODE_UNCHANGED: 409,
   BALANCE_NEGATIVE: 409,
   // catalogue and orders
-  PRODUCT_NOT_FOUND: 422,
+  // 404 where the address names the product; 422 where an order line does (see `referenced`).
+  PRODUCT_NOT_FOUND: 404,
   PRODUCT_CYCLE_UNAVAILABLE: 422,
   ORDER_EMPTY: 422,
   SERVICE_NOT_FOUND: 404,
@@ -103,10 +107,18 @@ export class BillingError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly params: ErrorParams = {},
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown;
+      /**
+       * What is missing was referred to by the request's data (an order line naming a product),
+       * not named by its address: the code still says what is missing, but the request is
+       * unprocessable (422), not aimed at nothing (404).
+       */
+      referenced?: boolean;
+    },
   ) {
     super(interpolate((en as Record<string, string>)[code] ?? code, params), options);
-    this.status = errorCatalogue[code];
+    this.status = options?.referenced && errorCatalogue[code] === 404 ? 422 : errorCatalogue[code];
     this.i18nKey = `errors:${code}`;
   }
 

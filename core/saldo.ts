@@ -115,7 +115,7 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       orders,
       payments,
       autoTopUps: new AutoTopUps({ sql: database.sql, config, accounts, payments, events: eventLog }),
-      customers: new CustomerLinks(await moduleSecret(database.sql, 'session', config.secrets.sessionSecret), config),
+      customers: new CustomerLinks(database.sql, await moduleSecret(database.sql, 'session', config.secrets.sessionSecret), config),
     };
     const events = new EventDeliveries(database.sql, config, jobs);
     await jobs.prepare([events.queue, services.autoTopUps.queue, ...periodicWork(config, services), ...gatewayWork(gateways)]);

@@ -15,6 +15,8 @@ export interface TokenPayload {
   path?: string;
   /** Random per session: what CSRF tokens are derived from. */
   sid?: string;
+  /** Random per hand-off link: what is recorded when it is opened, so it opens once. */
+  id?: string;
 }
 
 const mac = (secret: string, data: string) => hmacSha256(secret, data, 'base64url');

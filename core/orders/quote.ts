@@ -70,7 +70,7 @@ export async function quoteOrder(
   const products = new Map((await deps.catalogue.find(sql, [...new Set(items.map((i) => i.product))])).map((p) => [p.code, p]));
   const lines = items.map((item) => {
     const product = products.get(item.product);
-    if (!product?.active || product.currency !== account.currency) throw new BillingError('PRODUCT_NOT_FOUND', { product: item.product });
+    if (!product?.active || product.currency !== account.currency) throw new BillingError('PRODUCT_NOT_FOUND', { product: item.product }, { referenced: true });
     const unitPrice = product.prices[item.cycle];
     if (!unitPrice) throw new BillingError('PRODUCT_CYCLE_UNAVAILABLE', { product: item.product, cycle: item.cycle });
     return { productCode: product.code, cycle: item.cycle, quantity: item.quantity, unitPrice, balanceDiscountPercent: product.balanceDiscountPercent };

@@ -35,11 +35,11 @@ onEachDatabase((_sql, target, database) => {
     }
 
     describe('hand-off from the panel', () => {
-      it('sets an HttpOnly, SameSite=Lax session cookie scoped to the module, Secure behind https', async () => {
+      it('sets an HttpOnly, SameSite=Lax session cookie scoped to the module, Secure over https', async () => {
         const { setCookie, account } = await signedIn();
         expect(setCookie).toMatch(/^saldo_session=[^;]+; Max-Age=7200; Path=\/billing; HttpOnly; SameSite=Lax$/);
         const { url } = await saldo.customers.handoffLink(account.externalRef);
-        const https = await request(url, { headers: { 'x-forwarded-proto': 'https' } });
+        const https = await host.request(`https://billing.example${url}`);
         expect(https.headers.get('set-cookie')).toContain('; Secure');
       });
 
@@ -99,7 +99,7 @@ onEachDatabase((_sql, target, database) => {
         const { account } = await signedIn();
         const secret = await moduleSecret(database().sql, 'session');
         for (const path of ['https://evil.example/', '//evil.example/x', '/elsewhere']) {
-          const token = signToken(secret, { purpose: 'handoff', account: account.id.toString(), exp: Math.floor(Date.now() / 1000) + 60, path });
+          const token = signToken(secret, { purpose: 'handoff', account: account.id.toString(), exp: Math.floor(Date.now() / 1000) + 60, path, id: randomUUID() });
           expect((await request(`/billing/session?token=${token}`)).headers.get('location')).toBe('/billing/balance');
         }
       });

@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { BillingAccount } from '../../accounts/types.js';
 import type { WalletFigures } from '../../accounts/wallet-figures.js';
@@ -13,10 +13,27 @@ import { validationError } from '../../validation.js';
 
 // The API's JSON: ids and amounts as strings (amounts as exact decimals), dates as ISO 8601.
 
+/** `application/json` or a `+json` type, with or without parameters (a charset). */
+const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * A body the API reads must be declared JSON: one labelled text/plain or a form is refused with
+ * UNSUPPORTED_MEDIA_TYPE (415) rather than parsed as JSON regardless, and before anything is
+ * recorded. An empty body has no type to check; the route's schema decides whether it may be.
+ */
+export const jsonBodies: MiddlewareHandler = async (c, next) => {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !JSON_TYPE.test(c.req.header('content-type') ?? '') && (await c.req.text()) !== '') {
+    throw new BillingError('UNSUPPORTED_MEDIA_TYPE');
+  }
+  await next();
+};
+
+/** The body, checked by `schema`. An empty body is an object with no fields: optional bodies may be left out. */
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  let raw: unknown;
+  const text = await c.req.text();
+  let raw: unknown = {};
   try {
-    raw = await c.req.json();
+    if (text !== '') raw = JSON.parse(text);
   } catch {
     throw new BillingError('BODY_INVALID');
   }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BillingError } from '../../errors.js';
 import { orderItemsSchema } from '../../orders/quote.js';
 import type { Services } from '../../services.js';
+import { instantParam } from '../date-params.js';
 import { checkoutJson, orderJson, quoteJson, readBody, renewalJson, serviceJson } from './json.js';
 
 const id = (text: string) => {
@@ -49,8 +50,8 @@ export function orderRoutes({ accounts, orders }: Pick<Services, 'accounts' | 'o
 
   /** Pays the period the customer was shown (`period`: its due date) from the balance. */
   api.post('/:ref/services/:id/pay', async (c) => {
-    const { period } = await readBody(c, z.object({ period: z.iso.datetime({ offset: true }) }));
-    const outcome = await orders.payRenewal((await account(c.req.param('ref'))).id, id(c.req.param('id')), new Date(period));
+    const { period } = await readBody(c, z.object({ period: z.string() }));
+    const outcome = await orders.payRenewal((await account(c.req.param('ref'))).id, id(c.req.param('id')), instantParam('period', period));
     return c.json(renewalJson(outcome));
   });
 

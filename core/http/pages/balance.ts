@@ -5,14 +5,12 @@ import type { BillingAccount } from '../../accounts/types.js';
 import type { Entry } from '../../ledger/types.js';
 import { parseAmount, toDecimalString } from '@saldo/sdk';
 import type { Services } from '../../services.js';
+import { periodParams } from '../date-params.js';
 import { type PageContext, pageContext, renderPage, renderPartial } from '../render.js';
 import { loadAccount, type PageEnv, requireAccount } from './session.js';
 
 const PAGE = 20;
 
-/** "2026-11-01" → that day at 00:00 UTC; anything else is ignored (the filter is optional). */
-const day = (text: string | undefined) => (text && /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(text)) ? new Date(`${text}T00:00:00Z`) : undefined);
-const nextDay = (d: Date | undefined) => (d ? new Date(d.getTime() + 86_400_000) : undefined);
 const cursor = (text: string | undefined) => (text && /^\d{1,18}$/.test(text) ? BigInt(text) : undefined);
 
 /** A quoted CSV cell. */
@@ -24,7 +22,7 @@ const describe = (t: PageContext['t'], e: Entry) => e.description || t(`balance:
 
 /** The history page asked for by the query string (dates, cursor), one row more to know if more exist. */
 function historyFilter(query: Record<string, string | undefined>): HistoryFilter {
-  return { before: cursor(query.before), from: day(query.from), until: nextDay(day(query.to)), limit: PAGE + 1 };
+  return { before: cursor(query.before), ...periodParams(query), limit: PAGE + 1 };
 }
 
 /**
@@ -103,8 +101,7 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
   app.get('/history.csv', async (c) => {
     const account = await requireAccount(c, accounts);
     const ctx = pageContext(c, i18n, config);
-    const from = day(c.req.query('from'));
-    const until = nextDay(day(c.req.query('to')));
+    const { from, until } = periodParams(c.req.query());
     const lines = [[ctx.t('balance:date'), ctx.t('balance:description'), ctx.t('balance:amount'), 'currency', ctx.t('balance:runningBalance')].map(cell).join(',')];
     for (let before: bigint | undefined; ; ) {
       const batch = await wallets.history(account.id, { before, limit: 1000, from, until });

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { LOCALES } from '@saldo/sdk';
 import { type Context, type ErrorHandler, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import { readToken } from '../../customers/tokens.js';
 import { BillingError, localizeParams } from '../../errors.js';
 import type { Services } from '../../services.js';
+import { limitBody } from '../body-limit.js';
 import { toBillingError } from '../errors.js';
+import { trustedProxy } from '../forwarded.js';
 import { secure, securityHeaders } from '../security-headers.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
 import { balancePages } from './balance.js';
@@ -27,7 +28,7 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
 } {
   const { config, i18n, accounts } = services;
   const { secret } = services.customers;
-  const deps = { config, secret };
+  const deps = { config, secret, trustsProxy: trustedProxy(config.server.trustedProxy) };
   const base = config.server.basePath;
   const app = new Hono<PageEnv>();
 
@@ -42,6 +43,10 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
     secure(c.res, headers);
   });
 
+  // A body sent to the pages is a customer's form, unless its route declares another kind
+  // (an upload) ahead of this line; no page view (GET) pays for the check.
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody(config.limits, 'form'));
+
   const immutable = 'public, max-age=31536000, immutable';
   app.get(`/assets/saldo-${cssVersion}.css`, (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
   // The provider's colour, as a stylesheet of its own: the CSP allows no inline style.
@@ -49,9 +54,9 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
   app.get(`/assets/brand-${brandVersion(config)}.css`, (c) => c.body(brandCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
   app.get(`/assets/htmx-${htmxVersion}.min.js`, (c) => c.body(htmx, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable }));
 
-  /** The hand-off from the panel: a short-lived signed link becomes a session cookie. */
+  /** The hand-off from the panel: a short-lived, single-use signed link becomes a session cookie. */
   app.get('/session', async (c) => {
-    const handoff = readToken(secret, c.req.query('token'), 'handoff');
+    const handoff = await services.customers.open(c.req.query('token'));
     const account = handoff && (await accounts.find({ id: BigInt(handoff.account) }));
     if (!handoff || !account) throw new BillingError('HANDOFF_INVALID');
     return openSession(c, deps, account, handoff.path ?? `${base}/balance`);
@@ -68,7 +73,7 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
   for (const prefix of ['/balance/*', '/top-up/*', '/pay/*', '/payments/*', '/settings/*']) app.use(prefix, session);
   app.route('/balance', balancePages(services));
   app.route('/settings', settingsPages(services));
-  app.route('/', paymentPages(services));
+  app.route('/', paymentPages(services, deps.trustsProxy));
 
   const onError: ErrorHandler<PageEnv> = async (error, c) => {
     const billing = toBillingError(error);

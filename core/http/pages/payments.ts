@@ -9,6 +9,7 @@ import type { Order } from '../../orders/order.repo.js';
 import type { PaymentFor } from '../../payments/start-payment.js';
 import type { Payment } from '../../payments/payment.repo.js';
 import type { Services } from '../../services.js';
+import { requestOrigin, type TrustsProxy } from '../forwarded.js';
 import { type PageContext, pageContext, renderPage } from '../render.js';
 import { savedMethodView } from './saved-methods.js';
 import { type PageEnv, requireAccount } from './session.js';
@@ -39,11 +40,12 @@ type FieldErrors = Partial<Record<'amount' | 'method' | 'terms' | 'form', string
  * became of a payment. Card details never reach these pages: a card gateway sends the customer to
  * its processor's page and back.
  */
-export function paymentPages(deps: Deps): Hono<PageEnv> {
+export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv> {
   const { config, i18n, accounts, orders, payments, catalogue } = deps;
   const base = config.server.basePath;
   const app = new Hono<PageEnv>();
-  const origin = (c: Context) => new URL(c.req.url).origin;
+  // Where the customer's browser reaches Saldo: the processor sends the customer back there.
+  const origin = (c: Context) => requestOrigin(c, trustsProxy);
 
   /** The methods a customer may pay with for `needs`: each able gateway, and the saved cards of those that keep them. */
   async function methods(account: BillingAccount, ctx: PageContext, needs: 'topUp' | 'payDue') {

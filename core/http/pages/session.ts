@@ -9,6 +9,7 @@ import { verifyCustomerHeader } from '../../customers/proxy-signature.js';
 import { csrfToken, readToken, signToken } from '../../customers/tokens.js';
 import { BillingError } from '../../errors.js';
 import { negotiateLocale } from '../../i18n.js';
+import { isHttps, requestOrigin, type TrustsProxy } from '../forwarded.js';
 import { isLocale, type Locale, safeEqual } from '@saldo/sdk';
 import type { PageEnv } from '../render.js';
 
@@ -23,14 +24,30 @@ type Customer = NonNullable<PageEnv['Variables']['customer']>;
 export interface SessionDeps {
   config: SaldoConfig;
   secret: string;
+  /** Whether a request came through the configured proxy, whose forwarded headers are believed. */
+  trustsProxy: TrustsProxy;
 }
 
-/** Served over https, directly or behind the panel's proxy: then cookies are Secure. */
-const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+// Stands for this module's own origin while a redirect target is resolved.
+const HERE = 'http://saldo.invalid';
 
-/** A path inside the module to land on; anything else (another site, `//evil`) becomes the balance page. */
+/**
+ * A path inside the module to land on; anything else becomes the balance page. The target is
+ * resolved the way a browser resolves a Location (`..`, `%2e%2e`, `\`, `//host`, tabs dropped)
+ * and only the resolved path is sent. Encoded slashes and percents are refused too: a proxy in
+ * front that decodes them would resolve the path once more, outside the module.
+ */
 export function safePath(base: string, path: string | undefined): string {
-  return path && path.startsWith(`${base}/`) && !path.startsWith('//') && !/[\\\r\n]/.test(path) ? path : `${base}/balance`;
+  const fallback = `${base}/balance`;
+  if (!path || path.length > 2000 || !path.startsWith('/')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(path, HERE);
+  } catch {
+    return fallback;
+  }
+  const inside = url.origin === HERE && url.pathname.startsWith(`${base}/`) && !/%(2f|5c|25)/i.test(url.pathname);
+  return inside ? url.pathname + url.search : fallback;
 }
 
 /** Starts a customer session from a hand-off token: signed cookie, then a redirect. */
@@ -38,7 +55,7 @@ export function openSession(c: Context, deps: SessionDeps, account: BillingAccou
   const exp = Math.floor(Date.now() / 1000) + deps.config.customers.sessionMinutes * 60;
   const token = signToken(deps.secret, { purpose: 'session', account: account.id.toString(), exp, sid: randomBytes(12).toString('base64url') });
   setCookie(c, SESSION_COOKIE, token, {
-    httpOnly: true, sameSite: 'Lax', secure: isHttps(c), path: deps.config.server.basePath, maxAge: deps.config.customers.sessionMinutes * 60,
+    httpOnly: true, sameSite: 'Lax', secure: isHttps(c, deps.trustsProxy), path: deps.config.server.basePath, maxAge: deps.config.customers.sessionMinutes * 60,
   });
   return c.redirect(safePath(deps.config.server.basePath, path), 303);
 }
@@ -108,7 +125,10 @@ export function customerSession(deps: SessionDeps): MiddlewareHandler<PageEnv> {
 
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
       const origin = c.req.header('origin');
-      const sameOrigin = !origin || origin === new URL(c.req.url).origin || origin === c.req.header('x-forwarded-origin');
+      // The origin is the one the request was sent to (as the trusted proxy, and only it, may
+      // tell) or the configured public address: never one another header of the request names.
+      const publicUrl = deps.config.server.publicUrl;
+      const sameOrigin = !origin || origin === requestOrigin(c, deps.trustsProxy) || (!!publicUrl && origin === new URL(publicUrl).origin);
       const form = c.req.header('content-type')?.includes('form') ? ((await c.req.parseBody())._csrf as string | undefined) : undefined;
       if (!sameOrigin || !safeEqual(c.req.header('x-csrf-token') ?? form, csrf)) throw new BillingError('CSRF_REFUSED');
     }
