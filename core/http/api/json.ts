@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { BillingAccount } from '../../accounts/types.js';
 import type { WalletFigures } from '../../accounts/wallet-figures.js';
 import { BillingError } from '../../errors.js';
@@ -24,6 +24,9 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
 }
+
+/** An amount as the API carries it: an exact decimal string ("12.50"), read by `amount`. */
+export const decimal = z.string().max(32);
 
 /** An API amount ("12.50") in the given currency; undefined stays undefined. */
 export const amount = (value: string | undefined, currency: Currency): Money | undefined =>
