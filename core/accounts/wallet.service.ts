@@ -2,12 +2,14 @@ import { inject, injectable } from 'tsyringe';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
+import { EventLog } from '../events/event-log.js';
 import { checkIdempotencyKey } from '../idempotency-key.js';
 import * as ledger from '../ledger/ledger.repo.js';
-import type { Entry, Hold, Transfer } from '../ledger/types.js';
+import type { ChargeRefund, Entry, Hold, Transfer } from '../ledger/types.js';
 import type { Currency, Money } from '@saldo/sdk';
 import { TOKENS } from '../tokens.js';
 import * as accountsRepo from './account.repo.js';
+import { noteLowBalance } from './low-balance.js';
 import type { BillingAccount } from './types.js';
 
 type Wallet = Pick<BillingAccount, 'id' | 'walletId' | 'currency'>;
@@ -17,6 +19,8 @@ export const SYSTEM = {
   /** Money received by a gateway and not yet paid out to the provider. */
   clearing: 'gateway_clearing',
   revenue: 'revenue',
+  /** The other side of an operator's credit (goodwill, a correction): what the provider gave away. */
+  adjustments: 'adjustments',
 } as const;
 
 export interface MoveOptions {
@@ -42,6 +46,7 @@ export class WalletService {
   constructor(
     @inject(TOKENS.Sql) private readonly sql: Pool,
     @inject(TOKENS.Config) private readonly config: SaldoConfig,
+    @inject(EventLog) private readonly events: EventLog,
   ) {}
 
   /** Credits money the customer paid (through a gateway) to their balance. */
@@ -60,6 +65,47 @@ export class WalletService {
     }));
   }
 
+  /**
+   * A charge the panel reports (usage, a one-off fee), as `charge` does it; in the same transaction
+   * the panel is told (balance.low) when it takes usable credit below the account's threshold. A
+   * replay tells nothing again.
+   */
+  chargeUsage(accountId: bigint, amount: Money, options: MoveOptions & { description: string }): Promise<Transfer> {
+    return this.sql.begin(async (tx) => {
+      const transfer = await this.charge(accountId, amount, options, tx);
+      if (!transfer.replayed) await noteLowBalance(tx, this.events, (await accountsRepo.findAccount(tx, { id: accountId }))!, amount);
+      return transfer;
+    });
+  }
+
+  /** An operator's credit to the balance (goodwill, a correction), booked with its reason. */
+  credit(accountId: bigint, amount: Money, options: { idempotencyKey: string; reason: string }, sql: Sql = this.sql): Promise<Transfer> {
+    const { idempotencyKey, reason } = options;
+    return this.move(sql, accountId, amount, { idempotencyKey, description: reason }, 'adjustment', async (account) => ({
+      debit: await this.systemId(sql, SYSTEM.adjustments, account.currency),
+      credit: account.walletId,
+    }));
+  }
+
+  /**
+   * Gives back `amount` (all that is left when omitted) of one of the account's charges. The
+   * refunds of a charge never exceed it, whatever the concurrency: the database refuses
+   * (REFUND_EXCEEDS_CHARGE). Another account's charge is CHARGE_NOT_FOUND.
+   */
+  async refundCharge(
+    accountId: bigint, chargeId: bigint, amount: Money | undefined, options: { idempotencyKey: string; reason: string }, sql: Sql = this.sql,
+  ): Promise<ChargeRefund> {
+    const account = amount ? await this.accountIn(accountId, amount, sql) : await this.wallet(accountId, sql);
+    return ledger.refundCharge(sql, {
+      idempotencyKey: this.scoped(account, options.idempotencyKey),
+      charge: chargeId,
+      wallet: account.walletId,
+      amount,
+      debit: await this.systemId(sql, SYSTEM.revenue, account.currency),
+      reason: options.reason,
+    });
+  }
+
   /** Gives money back to the balance, as a new transfer (posted transfers never change). */
   refund(accountId: bigint, amount: Money, options: MoveOptions, sql: Sql = this.sql): Promise<Transfer> {
     return this.move(sql, accountId, amount, options, 'refund', async (account) => ({
@@ -68,13 +114,13 @@ export class WalletService {
     }));
   }
 
-  /** Reserves part of the balance (e.g. while a gateway collects the rest of an order). */
   /** Pending holds of the account's wallet. */
   async holds(accountId: bigint): Promise<Hold[]> {
     const account = await this.wallet(accountId);
     return ledger.pendingHolds(this.sql, account.walletId);
   }
 
+  /** Reserves part of the balance (e.g. while a gateway collects the rest of an order). */
   async hold(accountId: bigint, amount: Money, options: MoveOptions & { expiresAt?: Date }, sql: Sql = this.sql): Promise<Hold> {
     const account = await this.accountIn(accountId, amount, sql);
     const ttl = this.config.billing.holdTtlMinutes * 60_000;

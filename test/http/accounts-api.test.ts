@@ -96,15 +96,19 @@ onEachDatabase((_sql, _target, database) => {
       });
     });
 
-    it('refuses its routes without a valid API key, with the stable error shape, writing nothing', async () => {
+    it('refuses every new route without a valid API key, with the stable error shape, writing nothing', async () => {
       const { ref, id } = await customer();
       await saldo.wallets.topUp(id, money(5_000n, 'EUR'), { idempotencyKey: 'fund' });
-      await saldo.wallets.charge(id, money(1_000n, 'EUR'), { idempotencyKey: 'usage' });
+      const charge = await saldo.wallets.charge(id, money(1_000n, 'EUR'), { idempotencyKey: 'usage' });
       const count = async () => (await database().sql`SELECT (SELECT count(*) FROM ledger_transfers) AS t, (SELECT count(*) FROM api_requests) AS r`)[0];
       const before = [await count(), await stored(id)];
       const routes: [string, string, unknown][] = [
         ['PATCH', `/accounts/${ref}`, { name: 'Mallory' }],
         ['PUT', `/accounts/${ref}/credit-limit`, { creditLimit: '0' }],
+        ['POST', `/accounts/${ref}/credits`, { amount: '10.00', reason: 'x' }],
+        ['POST', `/accounts/${ref}/charges`, { amount: '10.00', description: 'x' }],
+        ['POST', `/accounts/${ref}/charges/${charge.id}/refund`, { reason: 'x' }],
+        ['GET', `/accounts/${ref}/transactions`, undefined],
       ];
       for (const [method, path, body] of routes) {
         for (const authorization of [undefined, 'Bearer wrong-key-wrong-key-wrong-key', API_KEY, `Basic ${API_KEY}`]) {
