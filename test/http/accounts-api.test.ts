@@ -109,6 +109,8 @@ onEachDatabase((_sql, _target, database) => {
         ['POST', `/accounts/${ref}/charges`, { amount: '10.00', description: 'x' }],
         ['POST', `/accounts/${ref}/charges/${charge.id}/refund`, { reason: 'x' }],
         ['GET', `/accounts/${ref}/transactions`, undefined],
+        ['GET', `/accounts/${ref}/services`, undefined],
+        ['POST', `/accounts/${ref}/services/1/cancel`, {}],
       ];
       for (const [method, path, body] of routes) {
         for (const authorization of [undefined, 'Bearer wrong-key-wrong-key-wrong-key', API_KEY, `Basic ${API_KEY}`]) {
