@@ -27,7 +27,6 @@ export function apiClient(saldo: () => Saldo) {
     post: (path: string, body: unknown, options?: CallOptions) => call('POST', path, body, options),
     patch: (path: string, body: unknown, options?: CallOptions) => call('PATCH', path, body, options),
     put: (path: string, body: unknown, options?: CallOptions) => call('PUT', path, body, options),
-    call,
   };
 }
 

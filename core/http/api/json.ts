@@ -33,7 +33,7 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<
   return parsed.data;
 }
 
-/** An amount as the API carries it: an exact decimal string ("12.50"), read by `amount`. */
+/** An amount as the API carries it: an exact decimal string ("12.50"), read by `amount` or `positiveAmount`. */
 export const decimal = z.string().max(32);
 
 /** An API amount ("12.50") in the given currency; undefined stays undefined. */
