@@ -141,8 +141,14 @@ export class AccountsService {
     const account = await this.get(id);
     if (limit.currency !== account.currency) throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: limit.currency });
     if (limit.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
-    creditLimitFor(this.plugins, account.paymentMode, account.currency, limit);
-    await ledger.setMinBalance(sql, account.walletId, negate(limit));
+    const set = async (tx: Sql) => {
+      // The account's row lock, as a conversion takes it: the mode that judges the limit is the one
+      // it lands on, never one a concurrent conversion is replacing (a prepaid account keeps zero).
+      const [row] = await tx<{ payment_mode: string }[]>`SELECT payment_mode FROM billing_accounts WHERE id = ${id} FOR UPDATE`;
+      creditLimitFor(this.plugins, row!.payment_mode, account.currency, limit);
+      await ledger.setMinBalance(tx, account.walletId, negate(limit));
+    };
+    await ('savepoint' in sql ? set(sql) : sql.begin(set));
   }
 
   /** The customer's own low-balance alert level (null: no alert). */

@@ -5,7 +5,7 @@ import type { Saldo } from '../../core/saldo.js';
 import { apiClient } from '../support/api-client.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { testSaldo } from '../support/saldo.js';
-import { waitFor } from '../support/waiting.js';
+import { meetAtLock } from '../support/waiting.js';
 
 // Two refunds that each fit what is left of a charge, but not together, made to meet at the worst
 // moment: both have started, and both wait for the charge's row while another transaction holds
@@ -29,18 +29,9 @@ onEachDatabase((_sql, target, database) => {
         expect((await api.post(`/accounts/${ref}/charges/${charge}/refund`, { amount: '10.00', reason: 'Downtime' })).status).toBe(201);
 
         const sql = database().sql;
-        let attempts: (Response | Promise<Response>)[] = [];
-        await sql.begin(async (holder) => {
-          await holder`SELECT 1 FROM charge_refund_totals WHERE charge_transfer_id = ${BigInt(charge)} FOR UPDATE`;
-          attempts = [refund(), refund()];
-          await waitFor('both refunds to wait for the charge', async () => {
-            const [row] = await sql<{ n: bigint }[]>`
-              SELECT count(*) AS n FROM pg_stat_activity
-               WHERE wait_event_type = 'Lock' AND query LIKE '%ledger_refund_charge(%' AND pid <> pg_backend_pid()`;
-            return row!.n === 2n;
-          });
-        });
-        const statuses = await Promise.all((await Promise.all(attempts)).map(async (r) => [r.status, (await r.json()).error?.code ?? 'refunded']));
+        const attempts = await meetAtLock(sql, (holder) => holder`SELECT 1 FROM charge_refund_totals WHERE charge_transfer_id = ${BigInt(charge)} FOR UPDATE`,
+          () => [refund(), refund()], 'ledger_refund_charge\\(', 2);
+        const statuses = await Promise.all(attempts.map(async (r) => [r.status, (await r.json()).error?.code ?? 'refunded']));
         const [total] = await sql<{ refunded: bigint }[]>`SELECT refunded_minor AS refunded FROM charge_refund_totals WHERE charge_transfer_id = ${BigInt(charge)}`;
         report(`refunds meeting on one charge (${name}) on ${target}`, { statuses, refundedOf10000: total!.refunded });
         expect(statuses.sort()).toEqual([[201, 'refunded'], [422, 'REFUND_EXCEEDS_CHARGE']]);
