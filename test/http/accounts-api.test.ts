@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { money } from '@saldo/sdk';
-import type { Saldo } from '../../core/saldo.js';
-import { answer, apiClient } from '../support/api-client.js';
+import { answer, apiSuite } from '../support/api-client.js';
 import { badAmounts } from '../support/bad-amounts.js';
 import { onEachDatabase } from '../support/databases.js';
-import { API_KEY, testSaldo } from '../support/saldo.js';
+import { API_KEY } from '../support/saldo.js';
 
 onEachDatabase((_sql, _target, database) => {
   describe('accounts over the JSON API', () => {
-    let saldo: Saldo;
-    const api = apiClient(() => saldo);
-    beforeAll(async () => {
-      saldo = await testSaldo(database());
-    });
+    const { saldo, api } = apiSuite(database);
 
     async function customer(fields: Record<string, string> = {}) {
       const ref = `acc-${randomUUID()}`;
@@ -76,7 +71,7 @@ onEachDatabase((_sql, _target, database) => {
 
       it('refuses a limit below what is used, and any limit but zero for a prepaid account, changing nothing', async () => {
         const postpaid = await customer({ paymentMode: 'postpaid', creditLimit: '300.00' });
-        await saldo.wallets.charge(postpaid.id, money(20_000n, 'EUR'), { idempotencyKey: 'usage' });
+        await saldo().wallets.charge(postpaid.id, money(20_000n, 'EUR'), { idempotencyKey: 'usage' });
         const below = await api.put(`/accounts/${postpaid.ref}/credit-limit`, { creditLimit: '199.99' }, { headers: { 'accept-language': 'es' } });
         expect(await answer(below)).toEqual([409, { error: { code: 'CREDIT_LIMIT_BELOW_USAGE', message: 'El límite de crédito no puede ser inferior al crédito ya utilizado.' } }]);
         expect((await stored(postpaid.id))!.min_balance_minor).toBe(-30_000n);
@@ -98,8 +93,8 @@ onEachDatabase((_sql, _target, database) => {
 
     it('refuses every new route without a valid API key, with the stable error shape, writing nothing', async () => {
       const { ref, id } = await customer();
-      await saldo.wallets.topUp(id, money(5_000n, 'EUR'), { idempotencyKey: 'fund' });
-      const charge = await saldo.wallets.charge(id, money(1_000n, 'EUR'), { idempotencyKey: 'usage' });
+      await saldo().wallets.topUp(id, money(5_000n, 'EUR'), { idempotencyKey: 'fund' });
+      const charge = await saldo().wallets.charge(id, money(1_000n, 'EUR'), { idempotencyKey: 'usage' });
       const count = async () => (await database().sql`SELECT (SELECT count(*) FROM ledger_transfers) AS t, (SELECT count(*) FROM api_requests) AS r`)[0];
       const before = [await count(), await stored(id)];
       const routes: [string, string, unknown][] = [
@@ -114,7 +109,7 @@ onEachDatabase((_sql, _target, database) => {
       ];
       for (const [method, path, body] of routes) {
         for (const authorization of [undefined, 'Bearer wrong-key-wrong-key-wrong-key', API_KEY, `Basic ${API_KEY}`]) {
-          const res = await saldo.app.request(`/api/v1${path}`, {
+          const res = await saldo().app.request(`/api/v1${path}`, {
             method, ...(body !== undefined && { body: JSON.stringify(body) }),
             headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...(authorization && { authorization }) },
           });

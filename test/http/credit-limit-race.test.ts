@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Saldo } from '../../core/saldo.js';
-import { answer, apiClient } from '../support/api-client.js';
+import { describe, expect, it } from 'vitest';
+import { answer, apiSuite } from '../support/api-client.js';
 import { onEachDatabase, report } from '../support/databases.js';
-import { testSaldo } from '../support/saldo.js';
 import { meetAtLock } from '../support/waiting.js';
 
 // A credit limit set while the account converts to prepaid must not land on the prepaid account.
@@ -11,11 +9,7 @@ import { meetAtLock } from '../support/waiting.js';
 // row lock) and keeps them uncommitted while the new limit arrives.
 onEachDatabase((_sql, target, database) => {
   describe('a credit limit set while the account converts', () => {
-    let saldo: Saldo;
-    const api = apiClient(() => saldo);
-    beforeAll(async () => {
-      saldo = await testSaldo(database());
-    });
+    const { saldo, api } = apiSuite(database);
 
     it('is judged by the mode the account has once the conversion commits: a prepaid account gets none', async () => {
       const ref = `conv-${randomUUID()}`;

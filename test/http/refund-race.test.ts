@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { money } from '@saldo/sdk';
-import type { Saldo } from '../../core/saldo.js';
-import { apiClient } from '../support/api-client.js';
+import { apiSuite } from '../support/api-client.js';
 import { onEachDatabase, report } from '../support/databases.js';
-import { testSaldo } from '../support/saldo.js';
 import { meetAtLock } from '../support/waiting.js';
 
 // Two refunds that each fit what is left of a charge, but not together, made to meet at the worst
@@ -13,17 +11,13 @@ import { meetAtLock } from '../support/waiting.js';
 // against what was read, lets both through.
 onEachDatabase((_sql, target, database) => {
   describe('refunds of one charge racing over the JSON API', () => {
-    let saldo: Saldo;
-    const api = apiClient(() => saldo);
-    beforeAll(async () => {
-      saldo = await testSaldo(database());
-    });
+    const { saldo, api } = apiSuite(database);
 
     for (const [name, body] of [['60.00 each', { amount: '60.00' }], ['all that is left, each', {}]] as const) {
       it(`lets exactly one through when both wait for the charge at once (${name})`, async () => {
         const ref = `race-${randomUUID()}`;
         const id = BigInt((await (await api.post('/accounts', { externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES' })).json()).id);
-        await saldo.wallets.topUp(id, money(10_000n, 'EUR'), { idempotencyKey: 'fund' });
+        await saldo().wallets.topUp(id, money(10_000n, 'EUR'), { idempotencyKey: 'fund' });
         const charge = (await (await api.post(`/accounts/${ref}/charges`, { amount: '100.00', description: 'Dedicated server' })).json()).id;
         const refund = () => api.post(`/accounts/${ref}/charges/${charge}/refund`, { ...body, reason: 'Billed twice' });
         expect((await api.post(`/accounts/${ref}/charges/${charge}/refund`, { amount: '10.00', reason: 'Downtime' })).status).toBe(201);

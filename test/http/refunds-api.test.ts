@@ -1,30 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { money } from '@saldo/sdk';
 import * as ledger from '../../core/ledger/ledger.repo.js';
-import type { Saldo } from '../../core/saldo.js';
-import { answer, apiClient } from '../support/api-client.js';
+import { answer, apiSuite } from '../support/api-client.js';
 import { badAmounts } from '../support/bad-amounts.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { codeOf } from '../support/ledger-fixtures.js';
-import { testSaldo } from '../support/saldo.js';
 
 const eur = (amount: string) => ({ amount, currency: 'EUR' });
 
 onEachDatabase((_sql, target, database) => {
   describe('refunds of a charge over the JSON API', () => {
-    let saldo: Saldo;
-    const api = apiClient(() => saldo);
-    beforeAll(async () => {
-      saldo = await testSaldo(database());
-    });
+    const { saldo, api } = apiSuite(database);
 
     /** A customer with 100.00, and a charge of `amount` taken from it. */
     async function charged(amount = '30.00') {
       const ref = `r-${randomUUID()}`;
       const created = await api.post('/accounts', { externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES' });
       const id = BigInt((await created.json()).id);
-      await saldo.wallets.topUp(id, money(10_000n, 'EUR'), { idempotencyKey: 'fund' });
+      await saldo().wallets.topUp(id, money(10_000n, 'EUR'), { idempotencyKey: 'fund' });
       const charge = await (await api.post(`/accounts/${ref}/charges`, { amount, description: 'Mailbox, May' })).json();
       return { ref, id, chargeId: charge.id as string, refund: (body: unknown, key?: string, headers?: Record<string, string>) =>
         api.post(`/accounts/${ref}/charges/${charge.id}/refund`, body, { key, headers }) };
@@ -78,7 +72,7 @@ onEachDatabase((_sql, target, database) => {
       const { id, chargeId } = await charged('30.00');
       const before = await rows();
       const replies = await Promise.all(Array.from({ length: 8 }, () =>
-        saldo.wallets.refundCharge(id, BigInt(chargeId), money(2_000n, 'EUR'), { idempotencyKey: 'lost-answer', reason: 'Outage' })));
+        saldo().wallets.refundCharge(id, BigInt(chargeId), money(2_000n, 'EUR'), { idempotencyKey: 'lost-answer', reason: 'Outage' })));
       expect(new Set(replies.map((r) => r.transfer.id)).size).toBe(1);
       expect(replies.filter((r) => !r.transfer.replayed)).toHaveLength(1);
       expect(new Set(replies.map((r) => r.charge.refunded.amount))).toEqual(new Set([2_000n]));
@@ -139,7 +133,7 @@ onEachDatabase((_sql, target, database) => {
 
     it('is bounded by the database itself: the refunded total can neither pass the charge nor shrink', async () => {
       const { id, chargeId } = await charged('30.00');
-      await saldo.wallets.refundCharge(id, BigInt(chargeId), money(1_000n, 'EUR'), { idempotencyKey: 'k', reason: 'r' });
+      await saldo().wallets.refundCharge(id, BigInt(chargeId), money(1_000n, 'EUR'), { idempotencyKey: 'k', reason: 'r' });
       const sql = database().sql;
       const exceed = sql`UPDATE charge_refund_totals SET refunded_minor = charged_minor + 1 WHERE charge_transfer_id = ${BigInt(chargeId)}`;
       await expect(exceed).rejects.toMatchObject({ code: '23514', constraint_name: 'charge_refund_totals_within_charge' });
@@ -147,7 +141,7 @@ onEachDatabase((_sql, target, database) => {
       await expect(shrink).rejects.toMatchObject({ message: 'IMMUTABLE_RECORD' });
       expect(await codeOf(sql`DELETE FROM charge_refunds WHERE charge_transfer_id = ${BigInt(chargeId)}`)).toBe('SL001');
       // Straight to the ledger function, past every check in TypeScript: still refused.
-      const wallet = (await saldo.accounts.get(id)).walletId;
+      const wallet = (await saldo().accounts.get(id)).walletId;
       const revenue = (await ledger.systemAccount(sql, 'revenue', 'EUR')).id;
       const past = ledger.refundCharge(sql, { idempotencyKey: 'direct', charge: BigInt(chargeId), wallet, amount: money(2_001n, 'EUR'), debit: revenue, reason: 'r' });
       expect(await codeOf(past)).toBe('REFUND_EXCEEDS_CHARGE');

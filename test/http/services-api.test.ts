@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { money } from '@saldo/sdk';
-import type { Saldo } from '../../core/saldo.js';
-import { answer, apiClient } from '../support/api-client.js';
+import { answer, apiSuite } from '../support/api-client.js';
 import { onEachDatabase } from '../support/databases.js';
-import { testSaldo } from '../support/saldo.js';
 
 onEachDatabase((_sql, _target, database) => {
   describe('a customer’s services over the JSON API', () => {
-    let saldo: Saldo;
-    const api = apiClient(() => saldo);
+    const { saldo, api } = apiSuite(database);
     beforeAll(async () => {
-      saldo = await testSaldo(database());
       for (const code of ['mail-pro', 'backup-50']) {
         const res = await api.post('/catalogue/products', { code, names: { en: code }, currency: 'EUR', prices: { monthly: '5.00', annual: '50.00' } });
         expect(res.status).toBe(200);
@@ -22,7 +18,7 @@ onEachDatabase((_sql, _target, database) => {
     async function subscriber() {
       const ref = `svc-${randomUUID()}`;
       const id = BigInt((await (await api.post('/accounts', { externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES' })).json()).id);
-      await saldo.wallets.topUp(id, money(50_000n, 'EUR'), { idempotencyKey: 'fund' });
+      await saldo().wallets.topUp(id, money(50_000n, 'EUR'), { idempotencyKey: 'fund' });
       const checkout = await api.post(`/accounts/${ref}/checkout`, { items: [{ product: 'mail-pro', cycle: 'monthly' }, { product: 'backup-50', cycle: 'annual', quantity: 2 }] });
       expect((await checkout.json()).status).toBe('paid');
       return { ref, id };
@@ -50,7 +46,7 @@ onEachDatabase((_sql, _target, database) => {
       expect(await answer(res)).toEqual([200, { ...mail, status: 'cancelled' }]);
       expect((await (await api.get(`/accounts/${ref}/services`)).json()).services).toEqual([{ ...mail, status: 'cancelled' }, backup]);
       expect(await (await api.post(`/accounts/${ref}/services/${mail.id}/cancel`, {})).json()).toEqual({ ...mail, status: 'cancelled' });
-      expect(await saldo.orders.renewIfDue(BigInt(mail.id), new Date(Date.parse(mail.nextDueAt) + 86_400_000))).toEqual({ status: 'skipped', reason: 'cancelled' });
+      expect(await saldo().orders.renewIfDue(BigInt(mail.id), new Date(Date.parse(mail.nextDueAt) + 86_400_000))).toEqual({ status: 'skipped', reason: 'cancelled' });
       expect(await ledgerRows()).toBe(before);
     });
 

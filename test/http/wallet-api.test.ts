@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { money } from '@saldo/sdk';
-import type { Saldo } from '../../core/saldo.js';
-import { answer, apiClient } from '../support/api-client.js';
+import { answer, apiSuite } from '../support/api-client.js';
 import { badAmounts } from '../support/bad-amounts.js';
 import { onEachDatabase, report } from '../support/databases.js';
-import { testSaldo } from '../support/saldo.js';
 
 onEachDatabase((_sql, target, database) => {
   describe('wallet over the JSON API', () => {
-    let saldo: Saldo;
-    const api = apiClient(() => saldo);
-    beforeAll(async () => {
-      saldo = await testSaldo(database());
-    });
+    const { saldo, api } = apiSuite(database);
 
     async function customer(topUp = 0n, fields: Record<string, string> = {}) {
       const ref = `w-${randomUUID()}`;
       const res = await api.post('/accounts', { externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES', ...fields });
       const id = BigInt((await res.json()).id);
-      if (topUp > 0n) await saldo.wallets.topUp(id, money(topUp, 'EUR'), { idempotencyKey: 'fund' });
+      if (topUp > 0n) await saldo().wallets.topUp(id, money(topUp, 'EUR'), { idempotencyKey: 'fund' });
       return { ref, id };
     }
     const transfers = async () => (await database().sql<{ n: bigint }[]>`SELECT count(*) AS n FROM ledger_transfers`)[0]!.n;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { beforeAll } from 'vitest';
+import type { Database } from '../../core/db/connect.js';
 import type { Saldo } from '../../core/saldo.js';
-import { API_KEY } from './saldo.js';
+import { API_KEY, testSaldo } from './saldo.js';
 
 export interface CallOptions {
   /** The Idempotency-Key of a POST: a fresh one by default, none with null. */
@@ -32,3 +34,13 @@ export function apiClient(saldo: () => Saldo) {
 
 /** Status and body of an answer, to compare in one expectation. */
 export const answer = async (res: Response) => [res.status, await res.json()] as const;
+
+/** A Saldo on the suite's database, built before its tests, and the panel's client for it. */
+export function apiSuite(database: () => Database) {
+  let built: Saldo;
+  beforeAll(async () => {
+    built = await testSaldo(database());
+  });
+  const saldo = () => built;
+  return { saldo, api: apiClient(saldo) };
+}
