@@ -11,7 +11,7 @@ export { BillingError, isBillingError, type ErrorCode } from './errors.js';
 export * from '@saldo/sdk';
 export type { BillingAccount } from './accounts/types.js';
 export type { WalletFigures } from './accounts/wallet-figures.js';
-export type { Transfer, Hold, Entry } from './ledger/types.js';
+export type { Transfer, Hold, Entry, ChargeRefund } from './ledger/types.js';
 export { signCustomerHeader } from './customers/proxy-signature.js';
 export type { SaldoEvent, EventType } from './events/event-log.js';
 export type { FailedDelivery } from './events/deliveries.js';

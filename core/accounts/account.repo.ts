@@ -64,3 +64,17 @@ export async function findAccount(sql: Sql, by: AccountRef): Promise<BillingAcco
     SELECT ${columns(sql)} FROM billing_accounts a JOIN ledger_accounts w ON w.id = a.wallet_id WHERE ${where}`;
   return row && toAccount(row);
 }
+
+export type AccountUpdate = Partial<Pick<AccountInsert, 'name' | 'email' | 'locale' | 'country' | 'vatId'>>;
+
+const updatable = { name: 'name', email: 'email', locale: 'locale', country: 'country', vatId: 'vat_id' } as const;
+
+/** Writes the given fields (at least one); false when there is no such account. */
+export async function updateAccount(sql: Sql, id: bigint, changes: AccountUpdate): Promise<boolean> {
+  const row = Object.fromEntries(Object.entries(updatable).flatMap(([field, column]) => {
+    const value = changes[field as keyof AccountUpdate];
+    return value === undefined ? [] : [[column, value]];
+  }));
+  const result = await sql`UPDATE billing_accounts SET ${sql(row)}, updated_at = now() WHERE id = ${id}`;
+  return result.count === 1;
+}

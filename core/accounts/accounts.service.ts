@@ -20,6 +20,8 @@ import { type AccountOverview, accountOverviews, type HistoryFilter, type Overvi
 import type { BillingAccount } from './types.js';
 import { type WalletFigures, walletFigures } from './wallet-figures.js';
 
+const vatIdSchema = z.string().trim().regex(/^[A-Za-z]{2}[0-9A-Za-z+*.]{2,18}$/, 'expected a VAT number like FR40303265045').transform((v) => v.toUpperCase());
+
 /** What the host panel gives to open a billing account for one of its customers. */
 export const newAccountSchema = z.object({
   externalRef: z.string().trim().min(1).max(200),
@@ -28,13 +30,18 @@ export const newAccountSchema = z.object({
   currency: z.string().refine(isCurrency, 'expected a supported currency code').optional(),
   locale: z.enum(LOCALES).optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'expected a two-letter country code').transform((c) => c.toUpperCase()),
-  vatId: z.string().trim().regex(/^[A-Za-z]{2}[0-9A-Za-z+*.]{2,18}$/, 'expected a VAT number like FR40303265045').transform((v) => v.toUpperCase()).optional(),
+  vatId: vatIdSchema.optional(),
   paymentMode: z.string().optional(),
   /** Postpaid only; the mode's default when omitted. */
   creditLimit: moneySchema.optional(),
   lowBalanceThreshold: moneySchema.optional(),
 });
 export type NewAccount = z.input<typeof newAccountSchema>;
+
+/** What the panel may change of an account later, checked as at creation; `vatId: null` removes it. */
+export const accountChangesSchema = newAccountSchema.pick({ name: true, email: true, locale: true, country: true }).partial()
+  .extend({ vatId: vatIdSchema.nullable().optional() });
+export type AccountChanges = z.input<typeof accountChangesSchema>;
 
 @injectable()
 export class AccountsService {
@@ -82,6 +89,15 @@ export class AccountsService {
     return this.get(id);
   }
 
+  /** Changes the account's name, email, language, country or VAT number; what is not given stays. */
+  async update(id: bigint, changes: AccountChanges): Promise<BillingAccount> {
+    const parsed = accountChangesSchema.safeParse(changes);
+    if (!parsed.success) throw validationError(parsed.error);
+    const given = Object.values(parsed.data).some((value) => value !== undefined);
+    if (given && !(await accounts.updateAccount(this.sql, id, parsed.data))) throw new BillingError('ACCOUNT_NOT_FOUND');
+    return this.get(id);
+  }
+
   /** The account by id or by the panel's reference, or undefined. */
   find(ref: AccountRef): Promise<BillingAccount | undefined> {
     return accounts.findAccount(this.sql, ref);
@@ -125,8 +141,14 @@ export class AccountsService {
     const account = await this.get(id);
     if (limit.currency !== account.currency) throw new BillingError('CURRENCY_MISMATCH', { expected: account.currency, actual: limit.currency });
     if (limit.amount < 0n) throw new BillingError('AMOUNT_NEGATIVE');
-    creditLimitFor(this.plugins, account.paymentMode, account.currency, limit);
-    await ledger.setMinBalance(sql, account.walletId, negate(limit));
+    const set = async (tx: Sql) => {
+      // The account's row lock, as a conversion takes it: the mode that judges the limit is the one
+      // it lands on, never one a concurrent conversion is replacing (a prepaid account keeps zero).
+      const [row] = await tx<{ payment_mode: string }[]>`SELECT payment_mode FROM billing_accounts WHERE id = ${id} FOR UPDATE`;
+      creditLimitFor(this.plugins, row!.payment_mode, account.currency, limit);
+      await ledger.setMinBalance(tx, account.walletId, negate(limit));
+    };
+    await ('savepoint' in sql ? set(sql) : sql.begin(set));
   }
 
   /** The customer's own low-balance alert level (null: no alert). */

@@ -7,7 +7,7 @@ import { checkIdempotencyKey } from '../idempotency-key.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { afterDebit } from './after-debit.js';
 import * as ledger from '../ledger/ledger.repo.js';
-import type { Entry, Hold, Transfer } from '../ledger/types.js';
+import type { ChargeRefund, Entry, Hold, Transfer } from '../ledger/types.js';
 import type { Currency, Money } from '@saldo/sdk';
 import { TOKENS } from '../tokens.js';
 import * as accountsRepo from './account.repo.js';
@@ -20,6 +20,8 @@ export const SYSTEM = {
   /** Money received by a gateway and not yet paid out to the provider. */
   clearing: 'gateway_clearing',
   revenue: 'revenue',
+  /** The other side of an operator's credit (goodwill, a correction): what the provider gave away. */
+  adjustments: 'adjustments',
 } as const;
 
 export interface MoveOptions {
@@ -70,6 +72,34 @@ export class WalletService {
     }));
     if (!transfer.replayed) await afterDebit(sql, { events: this.events, jobs: this.jobs }, accountId, amount, transfer.id);
     return transfer;
+  }
+
+  /** An operator's credit to the balance (goodwill, a correction), booked with its reason. */
+  credit(accountId: bigint, amount: Money, options: { idempotencyKey: string; reason: string }, sql: Sql = this.sql): Promise<Transfer> {
+    const { idempotencyKey, reason } = options;
+    return this.move(sql, accountId, amount, { idempotencyKey, description: reason }, 'adjustment', async (account) => ({
+      debit: await this.systemId(sql, SYSTEM.adjustments, account.currency),
+      credit: account.walletId,
+    }));
+  }
+
+  /**
+   * Gives back `amount` (all that is left when omitted) of one of the account's charges. The
+   * refunds of a charge never exceed it, whatever the concurrency: the database refuses
+   * (REFUND_EXCEEDS_CHARGE). Another account's charge is CHARGE_NOT_FOUND.
+   */
+  async refundCharge(
+    accountId: bigint, chargeId: bigint, amount: Money | undefined, options: { idempotencyKey: string; reason: string }, sql: Sql = this.sql,
+  ): Promise<ChargeRefund> {
+    const account = amount ? await this.accountIn(accountId, amount, sql) : await this.wallet(accountId, sql);
+    return ledger.refundCharge(sql, {
+      idempotencyKey: this.scoped(account, options.idempotencyKey),
+      charge: chargeId,
+      wallet: account.walletId,
+      amount,
+      debit: await this.systemId(sql, SYSTEM.revenue, account.currency),
+      reason: options.reason,
+    });
   }
 
   /** Gives money back to the balance, as a new transfer (posted transfers never change). */

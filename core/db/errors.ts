@@ -9,13 +9,14 @@ interface PostgresErrorLike {
 }
 
 /** Parameters whose values are amounts in minor units of the `currency` parameter. */
-const moneyParams = ['available', 'held', 'requested'];
+const moneyParams = ['available', 'held', 'requested', 'refundable'];
 
 /** Constraint violations that mean something to a caller, by constraint name. */
 const constraints: Record<string, (params: ErrorParams) => BillingError> = {
   ledger_holds_account_fk: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'hold', reason: 'unknown account or other currency' }),
   ledger_transfers_two_sides: () => new BillingError('LEDGER_ACCOUNT_INVALID', { account: 'credit', reason: 'same account on both sides' }),
   ledger_accounts_within_bound: () => new BillingError('CREDIT_LIMIT_BELOW_USAGE'),
+  charge_refund_totals_within_charge: () => new BillingError('REFUND_EXCEEDS_CHARGE'),
 };
 
 /**

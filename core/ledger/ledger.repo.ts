@@ -5,7 +5,8 @@ import { checkIdempotencyKey } from '../idempotency-key.js';
 import { type Currency, type Money, money } from '@saldo/sdk';
 import { requestHash } from './request-hash.js';
 import type {
-  CaptureRequest, Entry, Hold, HoldRequest, LedgerAccount, LedgerAccountKind, Transfer, TransferRequest, WalletBalance,
+  CaptureRequest, ChargeRefund, Entry, Hold, HoldRequest, LedgerAccount, LedgerAccountKind, RefundChargeRequest, Transfer,
+  TransferRequest, WalletBalance,
 } from './types.js';
 
 // Every function takes the `sql` handle first — the pool, or the transaction of a larger command —
@@ -143,6 +144,27 @@ export async function capture(sql: Sql, request: CaptureRequest): Promise<Transf
   const [row] = await statement(sql, (q) => q<PostingRow[]>`
     SELECT * FROM ledger_capture(${key}, ${hash}, ${holdId}, ${amount.amount}, ${credit}, ${description}, ${q.json(metadata)})`);
   return toTransfer(row!, { kind: 'capture', debit: held.account_id, credit, amount, description });
+}
+
+/**
+ * Gives back part or all of a charge to the wallet it debited. The database bounds the refunds of
+ * one charge by the charge (see ledger_refund_charge): REFUND_EXCEEDS_CHARGE otherwise.
+ */
+export async function refundCharge(sql: Sql, request: RefundChargeRequest): Promise<ChargeRefund> {
+  const key = checkIdempotencyKey(request.idempotencyKey);
+  if (request.amount) checkPositive(request.amount);
+  const { charge, wallet, amount, debit, reason } = request;
+  const metadata = request.metadata ?? {};
+  const hash = requestHash('refund_charge', { charge, wallet, amount: amount ?? null, debit, reason, metadata });
+
+  const [row] = await statement(sql, (q) => q<(PostingRow & { currency: Currency; amount: bigint; charged: bigint; refunded: bigint })[]>`
+    SELECT * FROM ledger_refund_charge(${key}, ${hash}, ${charge}, ${wallet}, ${amount?.amount ?? null}, ${debit},
+                                       ${reason}, ${q.json(metadata)})`);
+  const { currency } = row!;
+  return {
+    transfer: toTransfer(row!, { kind: 'refund', debit, credit: wallet, amount: money(row!.amount, currency), description: reason }),
+    charge: { id: charge, amount: money(row!.charged, currency), refunded: money(row!.refunded, currency) },
+  };
 }
 
 export async function voidHold(sql: Sql, holdId: bigint): Promise<Hold> {

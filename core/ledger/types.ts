@@ -93,3 +93,28 @@ export interface Entry {
   description: string;
   createdAt: Date;
 }
+
+export interface RefundChargeRequest {
+  idempotencyKey: string;
+  /** The charge (or capture) transfer to give back part or all of. */
+  charge: bigint;
+  /** The wallet it must have debited: another wallet's charge is not found. */
+  wallet: bigint;
+  /** How much; all that is left of the charge when omitted. */
+  amount?: Money;
+  /** Where the money comes back from (revenue). */
+  debit: bigint;
+  reason: string;
+  metadata?: Record<string, string | number | boolean | null>;
+}
+
+export interface ChargeRefund {
+  /** The refund itself: a new transfer to the wallet (`creditBalanceAfter` is the wallet's balance). */
+  transfer: Transfer;
+  charge: {
+    id: bigint;
+    amount: Money;
+    /** Refunded of the charge so far, this refund included. */
+    refunded: Money;
+  };
+}

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Pool, Sql } from '../../core/db/connect.js';
 
 /** Polls `check` until it answers something truthy, or fails after `timeoutMs` naming `what`. */
 export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
@@ -10,6 +11,29 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Makes requests meet at a row lock: `hold` locks rows in a transaction, `start` begins the
+ * requests, and the transaction commits only once `waiters` statements whose text matches the
+ * regular expression `statement` wait for a lock. Answers what `start` began. Real PostgreSQL only
+ * (several sessions).
+ */
+export async function meetAtLock<T>(
+  sql: Pool, hold: (tx: Sql) => Promise<unknown>, start: () => T[], statement: string, waiters: number,
+): Promise<Awaited<T>[]> {
+  let started: T[] = [];
+  await sql.begin(async (tx) => {
+    await hold(tx);
+    started = start();
+    await waitFor(`${waiters} statement(s) like /${statement}/ to wait for a lock`, async () => {
+      const [row] = await sql<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM pg_stat_activity
+         WHERE wait_event_type = 'Lock' AND query ~ ${statement} AND pid <> pg_backend_pid()`;
+      return row!.n === BigInt(waiters);
+    });
+  });
+  return Promise.all(started);
 }
 
 export interface Received {

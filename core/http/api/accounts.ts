@@ -2,9 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { currency as toCurrency, LOCALES, toJSON } from '@saldo/sdk';
 import type { Services } from '../../services.js';
-import { accountJson, amount, readBody } from './json.js';
-
-const decimal = z.string().max(32);
+import { accountJson, amount, decimal, readBody } from './json.js';
 
 /** The API's form of a new account: amounts as decimal strings in the account's currency. */
 const createAccountBody = z.object({
@@ -18,6 +16,15 @@ const createAccountBody = z.object({
   paymentMode: z.string().optional(),
   creditLimit: decimal.optional(),
   lowBalanceThreshold: decimal.optional(),
+});
+
+/** What the panel may change; each field is checked as at creation, unknown ones are ignored. */
+const accountChangesBody = z.object({
+  name: z.string().optional(),
+  email: z.string().optional(),
+  locale: z.enum(LOCALES).optional(),
+  country: z.string().optional(),
+  vatId: z.string().nullable().optional(),
 });
 
 const conversionBody = z.object({ to: z.string().min(1), creditLimit: decimal.optional(), by: z.string().min(1).max(200) });
@@ -37,6 +44,20 @@ export function accountRoutes({ config, accounts, customers }: Pick<Services, 'c
   api.get('/:ref', async (c) => {
     const account = await accounts.getByExternalRef(c.req.param('ref'));
     return c.json(accountJson(account, await accounts.balance(account.id)));
+  });
+
+  api.patch('/:ref', async (c) => {
+    const changes = await readBody(c, accountChangesBody);
+    const account = await accounts.update((await accounts.getByExternalRef(c.req.param('ref'))).id, changes);
+    return c.json(accountJson(account, await accounts.balance(account.id)));
+  });
+
+  /** Lowering the limit below what the customer already uses is refused (CREDIT_LIMIT_BELOW_USAGE). */
+  api.put('/:ref/credit-limit', async (c) => {
+    const account = await accounts.getByExternalRef(c.req.param('ref'));
+    const { creditLimit } = await readBody(c, z.object({ creditLimit: decimal }));
+    await accounts.setCreditLimit(account.id, amount(creditLimit, account.currency)!);
+    return c.json(accountJson(await accounts.get(account.id), await accounts.balance(account.id)));
   });
 
   api.post('/:ref/conversion', async (c) => {

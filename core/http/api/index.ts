@@ -7,6 +7,7 @@ import { catalogueRoutes } from './catalogue.js';
 import { idempotentPosts } from './idempotency.js';
 import { jsonBodies } from './json.js';
 import { orderRoutes } from './orders.js';
+import { walletRoutes } from './wallets.js';
 
 /**
  * The host panel's JSON API (server to server): API key on every call, Idempotency-Key on every
@@ -21,6 +22,7 @@ export function apiRoutes(services: Services): Hono {
   api.use('*', idempotentPosts(services.sql));
   api.route('/accounts', accountRoutes(services));
   api.route('/accounts', orderRoutes(services));
+  api.route('/accounts', walletRoutes(services));
   api.route('/catalogue', catalogueRoutes(services));
   return api;
 }

@@ -1,9 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { BillingAccount } from '../../accounts/types.js';
 import type { WalletFigures } from '../../accounts/wallet-figures.js';
 import { BillingError } from '../../errors.js';
-import { type Currency, type Money, parseDecimal, toJSON } from '@saldo/sdk';
+import type { ChargeRefund, Entry, Transfer } from '../../ledger/types.js';
+import { type Currency, INT64_MAX, type Money, parseDecimal, subtract, toJSON } from '@saldo/sdk';
 import type { Product } from '../../orders/catalogue.js';
 import type { CheckoutResult } from '../../orders/checkout.js';
 import type { Order } from '../../orders/order.repo.js';
@@ -42,9 +43,36 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parsed.data;
 }
 
+/** The query string, checked like a body (VALIDATION_FAILED names the parameters refused). */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+}
+
+/** An amount as the API carries it: an exact decimal string ("12.50"), read by `amount` or `positiveAmount`. */
+export const decimal = z.string().max(32);
+
 /** An API amount ("12.50") in the given currency; undefined stays undefined. */
 export const amount = (value: string | undefined, currency: Currency): Money | undefined =>
   value === undefined ? undefined : parseDecimal(value, currency, { allowZero: true });
+
+/** An amount of money to move: more than zero. */
+export const positiveAmount = (value: string, currency: Currency): Money => parseDecimal(value, currency);
+
+/** A numeric id in a path; anything else names nothing there is. */
+export const idParam = (text: string): bigint => {
+  if (!/^\d{1,19}$/.test(text) || BigInt(text) > INT64_MAX) throw new BillingError('NOT_FOUND');
+  return BigInt(text);
+};
+
+// A page's cursor is opaque to the client, so what it holds (today the last transfer's id) may change.
+export const encodeCursor = (id: bigint): string => Buffer.from(`t:${id}`).toString('base64url');
+export function decodeCursor(cursor: string): bigint {
+  const text = Buffer.from(cursor, 'base64url').toString('latin1');
+  if (!/^t:\d{1,19}$/.test(text) || BigInt(text.slice(2)) > INT64_MAX) throw new BillingError('VALIDATION_FAILED', { fields: 'cursor' });
+  return BigInt(text.slice(2));
+}
 
 export const accountJson = (a: BillingAccount, balance?: WalletFigures) => ({
   id: a.id.toString(),
@@ -126,4 +154,24 @@ export const renewalJson = (r: RenewalOutcome) => ({
   ...('amount' in r && { amount: toJSON(r.amount) }),
   ...('nextDueAt' in r && { nextDueAt: r.nextDueAt.toISOString() }),
   ...('reason' in r && { reason: r.reason }),
+});
+
+/** A movement just booked; `balanceAfter` is the wallet's. */
+export const transferJson = (t: Transfer, balanceAfter: Money | null) => ({
+  id: t.id.toString(), kind: t.kind, amount: toJSON(t.amount), description: t.description,
+  balanceAfter: balanceAfter && toJSON(balanceAfter), createdAt: t.createdAt.toISOString(),
+});
+
+export const refundJson = (r: ChargeRefund) => ({
+  ...transferJson(r.transfer, r.transfer.creditBalanceAfter),
+  charge: {
+    id: r.charge.id.toString(), amount: toJSON(r.charge.amount), refunded: toJSON(r.charge.refunded),
+    refundable: toJSON(subtract(r.charge.amount, r.charge.refunded)),
+  },
+});
+
+/** A line of the wallet's statement: credits positive, debits negative. */
+export const entryJson = (e: Entry) => ({
+  id: e.id.toString(), kind: e.kind, amount: toJSON(e.amount), balanceAfter: e.balanceAfter && toJSON(e.balanceAfter),
+  description: e.description, createdAt: e.createdAt.toISOString(),
 });

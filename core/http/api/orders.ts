@@ -1,16 +1,10 @@
 import { Hono } from 'hono';
 import { LOCALES } from '@saldo/sdk';
 import { z } from 'zod';
-import { BillingError } from '../../errors.js';
 import { orderItemsSchema } from '../../orders/quote.js';
 import type { Services } from '../../services.js';
 import { instantParam } from '../date-params.js';
-import { checkoutJson, orderJson, quoteJson, readBody, renewalJson, serviceJson } from './json.js';
-
-const id = (text: string) => {
-  if (!/^\d{1,18}$/.test(text)) throw new BillingError('NOT_FOUND');
-  return BigInt(text);
-};
+import { checkoutJson, idParam as id, orderJson, quoteJson, readBody, renewalJson, serviceJson } from './json.js';
 
 const orderBody = orderItemsSchema.extend({ locale: z.enum(LOCALES).optional() });
 
