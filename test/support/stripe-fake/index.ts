@@ -19,10 +19,10 @@ export const FAKE_WEBHOOK_SECRET = 'whsec_saldo_fake_0123456789abcdef';
 export class FakeStripe {
   private address = '';
   readonly store = new Store(() => this.address);
-  /** Every call, as Stripe's request log shows it. */
-  readonly requests: { method: string; path: string; idempotencyKey?: string }[] = [];
+  /** Every call, as Stripe's request log shows it, with its parameters. */
+  readonly requests: { method: string; path: string; idempotencyKey?: string; params: Record<string, unknown> }[] = [];
   private readonly replays = new Map<string, { path: string; body: string; status: number; answer: string }>();
-  private dropping = 0;
+  private dropping = { left: 0, path: '' };
   private readonly server = createServer((req, res) => void this.serve(req, res));
 
   async listen(): Promise<{ apiHost: string; apiPort: number; apiProtocol: 'http' }> {
@@ -39,9 +39,9 @@ export class FakeStripe {
     });
   }
 
-  /** The next `n` answers are lost on the way back (the request is carried out; the connection drops). */
-  loseAnswers(n: number): void {
-    this.dropping = n;
+  /** The next `n` answers (to `path`, or to any call) are lost on the way back: the call is carried out, the connection drops. */
+  loseAnswers(n: number, path = ''): void {
+    this.dropping = { left: n, path };
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -49,20 +49,21 @@ export class FakeStripe {
     for await (const chunk of req) body += chunk;
     const url = new URL(req.url ?? '/', this.address);
     const key = req.headers['idempotency-key'] as string | undefined;
-    this.requests.push({ method: req.method!, path: url.pathname, ...(key && { idempotencyKey: key }) });
+    const params = parseForm(req.method === 'GET' ? url.search.slice(1) : body);
+    this.requests.push({ method: req.method!, path: url.pathname, params, ...(key && { idempotencyKey: key }) });
     const first = req.method === 'POST' && key ? this.replays.get(key) : undefined;
     let status: number;
     let answer: string;
     if (!first) {
-      [status, answer] = this.answer(req, url, body);
+      [status, answer] = this.answer(req, url, params);
       if (req.method === 'POST' && key) this.replays.set(key, { path: url.pathname, body, status, answer });
     } else if (first.path === url.pathname && first.body === body) {
       [status, answer] = [first.status, first.answer];
     } else {
       [status, answer] = [400, toJson({ error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } })];
     }
-    if (this.dropping > 0) {
-      this.dropping--;
+    if (this.dropping.left > 0 && url.pathname.startsWith(this.dropping.path)) {
+      this.dropping.left--;
       req.socket.destroy();
       return;
     }
@@ -70,14 +71,13 @@ export class FakeStripe {
   }
 
   /** Carries out one call (a replayed idempotency key never comes here). */
-  private answer(req: IncomingMessage, url: URL, body: string): [number, string] {
+  private answer(req: IncomingMessage, url: URL, params: Record<string, unknown>): [number, string] {
     if (req.headers.authorization !== `Bearer ${FAKE_SECRET_KEY}`) {
       return [401, toJson({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } })];
     }
     const route = routes.find(([method, path]) => method === req.method && path.test(url.pathname));
     if (!route) return [404, toJson({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname}).` } })];
     try {
-      const params = parseForm(req.method === 'GET' ? url.search.slice(1) : body);
       return [200, toJson(route[2](this.store, params, route[1].exec(url.pathname)![1] ?? ''))];
     } catch (error) {
       if (error instanceof StripeFault) return [error.status, toJson({ error: error.body })];
