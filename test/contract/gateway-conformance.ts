@@ -81,7 +81,8 @@ export const PRODUCT = 'conformance-vps';
  * ```
  */
 export function gatewayConformance(
-  name: string, plugin: GatewayPlugin, setup: (database: Database, target: Target) => Promise<GatewayHarness>, options: { losesAnswers?: boolean } = {},
+  name: string, plugin: GatewayPlugin, setup: (database: Database, target: Target) => Promise<GatewayHarness>,
+  options: { losesAnswers?: boolean; more?: (suite: Suite) => void } = {},
 ) {
   onEachDatabase((sql, target, database) => {
     describe(`gateway conformance: ${name}`, () => {
@@ -120,6 +121,8 @@ export function gatewayConformance(
       capabilityScenarios(suite);
       notificationScenarios(suite);
       reconciliationScenarios(suite, options);
+      // The gateway's own scenarios, on the same Saldo.
+      options.more?.(suite);
     });
   });
 }
