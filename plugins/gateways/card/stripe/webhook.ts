@@ -5,16 +5,13 @@ import { intentOutcome, sessionOutcome } from './outcomes.js';
 /** Stripe's own limit, and Saldo's: a notification signed more than five minutes ago is a replay. */
 const TOLERANCE_SECONDS = 300;
 
-/** The events to send to `…/billing/gateways/card/webhook`; any other is acknowledged and ignored. */
-export const STRIPE_EVENTS = [
-  'checkout.session.completed', 'checkout.session.expired', 'payment_intent.succeeded', 'payment_intent.payment_failed',
-  'payment_intent.canceled', 'payment_intent.processing', 'payment_intent.requires_action',
-] as const;
-
 /**
  * Verifies a notification as Stripe documents it (the library's own check of `Stripe-Signature`
  * over the raw body, five minutes' tolerance) and says what it means for Saldo's payment, found
- * by the `saldo_payment_id` Saldo put in its metadata.
+ * by the `saldo_payment_id` Saldo put in its metadata. The endpoint subscribes to
+ * checkout.session.completed|expired and payment_intent.succeeded|payment_failed|canceled|
+ * processing|requires_action; any other event, and one about a payment made outside Saldo, is
+ * acknowledged and ignored.
  */
 export async function parseStripeWebhook(ctx: Ctx, request: GatewayHttpRequest): Promise<WebhookResult> {
   let event: Stripe.Event;
