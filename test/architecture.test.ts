@@ -35,6 +35,15 @@ describe('the code’s shape', () => {
     expect(outside).toEqual([]);
   });
 
+  it('builds the example third-party gateway on the SDK alone: its files import only each other, Node and @saldo/sdk', () => {
+    const acmeDir = join(projectRoot, 'examples', 'saldo-gateway-acme');
+    const outside = sourceFiles(acmeDir).flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => (spec.startsWith('.') ? !fileOf(file, spec).startsWith(`${acmeDir}/`) : !spec.startsWith('node:') && spec !== '@saldo/sdk'))
+        .map((spec) => `${relative(projectRoot, file)} → ${spec}`));
+    expect(outside).toEqual([]);
+  });
+
   it('has no import cycle in the core', () => {
     const files = sourceFiles(join(projectRoot, 'core'));
     const graph = new Map(files.map((f) => [f, importsOf(f).filter((s) => s.startsWith('.')).map((s) => fileOf(f, s)).filter((t) => files.includes(t))]));

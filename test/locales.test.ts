@@ -28,6 +28,7 @@ function localeFiles(): Map<string, Map<string, string>> {
     }
   };
   walk(join(projectRoot, 'plugins'));
+  walk(join(projectRoot, 'examples'));
   return groups;
 }
 

@@ -86,13 +86,15 @@ export class PaymentsService {
    * A notification from a processor, at `/gateways/<code>/webhook`. The gateway verifies it; the
    * processor's event id is recorded in the transaction that applies it, so a replay — five at
    * once or one a week later — applies nothing again. A notification about a payment Saldo does
-   * not know (yet) is refused, so the processor sends it again later.
+   * not know (yet) is refused, so the processor sends it again later; one the gateway says asks
+   * nothing of Saldo is acknowledged and applies nothing.
    */
-  async webhook(code: string, request: GatewayHttpRequest): Promise<'applied' | 'duplicate'> {
+  async webhook(code: string, request: GatewayHttpRequest): Promise<'applied' | 'duplicate' | 'ignored'> {
     const gateway = this.deps.gateways.get(code);
     if (!gateway.plugin.parseWebhook) throw new BillingError('NOT_FOUND');
     const parsed = await gateway.plugin.parseWebhook(gateway.ctx, request);
     if (!parsed.verified) throw new BillingError('WEBHOOK_REJECTED', { reason: parsed.reason });
+    if ('ignored' in parsed) return 'ignored';
     return this.deps.sql.begin(async (tx) => {
       const by = 'paymentId' in parsed.payment ? { id: parsed.payment.paymentId } : { gateway: code, reference: parsed.payment.reference };
       const payment = await lockPayment(tx, by);

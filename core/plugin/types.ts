@@ -159,6 +159,17 @@ export type WebhookResult =
       payment: PaymentLookup | { reference: string };
       outcome: GatewayOutcome;
       occurredAt: Date;
+    }
+  | {
+      verified: true;
+      eventId: string;
+      /**
+       * The notification is genuine but asks nothing of Saldo: an event type the gateway does not
+       * map, a payment made on the same processor account outside Saldo, a step the customer takes
+       * on the processor's own page. Saldo acknowledges it (so the processor stops sending it) and
+       * applies nothing. The text says why, for the log.
+       */
+      ignored: string;
     };
 
 /** A request to give money back, whole or in part, of a payment that succeeded. */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { signTimestamped } from '@saldo/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventsSince } from '../../core/events/event-log.js';
 import { insertPayment, type Payment } from '../../core/payments/payment.repo.js';
@@ -7,9 +6,7 @@ import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { eur } from '../support/ledger-fixtures.js';
 import { testSaldo } from '../support/saldo.js';
-import { ORIGIN, payOnHostedPage, startCard } from '../support/sandbox-card.js';
-
-const SANDBOX_SECRET = 'sandbox-webhook-secret-not-for-production';
+import { ORIGIN, payOnHostedPage, sandboxNotification, startCard } from '../support/sandbox-card.js';
 
 onEachDatabase((_sql, target, database) => {
   describe('the payment spine', () => {
@@ -22,15 +19,8 @@ onEachDatabase((_sql, target, database) => {
     const newAccount = () => saldo.accounts.create({ externalRef: `pay-${randomUUID()}`, name: 'Payer', email: 'p@example.com', country: 'FR', locale: 'fr' });
     const transfersOf = async (p: Payment) => (await database().sql`SELECT 1 FROM ledger_transfers WHERE idempotency_key = ${`a${p.accountId}:payment:${p.id}`}`).length;
     const typesOf = async (accountId: bigint) => (await eventsSince(database().sql, 0n, 10_000)).filter((e) => e.accountId === accountId).map((e) => e.type);
-    /** The sandbox's notification about a payment, signed as the sandbox signs it (or with another secret, or at another time). */
-    async function notification(p: Payment, status: 'succeeded' | 'declined', options: { secret?: string; at?: number; eventId?: string } = {}) {
-      const [intent] = await database().sql<{ id: string }[]>`SELECT id FROM card_sandbox_intents WHERE payment_id = ${p.id}`;
-      const body = JSON.stringify({
-        id: options.eventId ?? `evt_${randomUUID()}`, type: `payment.${status}`, created: Math.floor(Date.now() / 1000),
-        data: { intent: intent!.id, payment_id: p.id, gateway_url: 'http://billing.example/billing/gateways/card', status, amount: p.amount.amount.toString(), currency: 'EUR', reason: status === 'declined' ? 'card_declined' : null, card: null },
-      });
-      return { body, signature: signTimestamped(options.secret ?? SANDBOX_SECRET, body, options.at) };
-    }
+    const notification = (p: Payment, status: 'succeeded' | 'declined', options: { secret?: string; at?: number; eventId?: string } = {}) =>
+      sandboxNotification(database().sql, p, status, options);
     const post = (n: { body: string; signature: string }) =>
       saldo.app.request('/gateways/card/webhook', { method: 'POST', body: n.body, headers: { 'content-type': 'application/json', 'sandbox-signature': n.signature } });
 

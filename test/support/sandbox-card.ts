@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { signTimestamped } from '@saldo/sdk';
+import type { Pool } from '../../core/db/connect.js';
 import type { Payment } from '../../core/payments/payment.repo.js';
 import type { PaymentFor } from '../../core/payments/start-payment.js';
 import type { Saldo } from '../../core/saldo.js';
 
 export const ORIGIN = 'http://billing.example';
+export const SANDBOX_SECRET = 'sandbox-webhook-secret-not-for-production';
 
 /** Starts a card payment for the account the way the pages do, on the sandbox processor. */
 export function startCard(saldo: Saldo, accountId: bigint, what: PaymentFor & { saveMethod?: boolean; methodId?: string }, key: string = randomUUID()) {
@@ -26,4 +29,14 @@ export async function payOnHostedPage(saldo: Saldo, payment: Payment, card: { nu
     });
   }
   return res;
+}
+
+/** The sandbox's notification about a payment, signed as the sandbox signs it (or with another secret, or at another time). */
+export async function sandboxNotification(sql: Pool, p: Payment, status: 'succeeded' | 'declined' | 'canceled', options: { secret?: string; at?: number; eventId?: string } = {}) {
+  const [intent] = await sql<{ id: string }[]>`SELECT id FROM card_sandbox_intents WHERE payment_id = ${p.id}`;
+  const body = JSON.stringify({
+    id: options.eventId ?? `evt_${randomUUID()}`, type: `payment.${status}`, created: Math.floor(Date.now() / 1000),
+    data: { intent: intent!.id, payment_id: p.id, gateway_url: 'http://billing.example/billing/gateways/card', status, amount: p.amount.amount.toString(), currency: p.amount.currency, reason: status === 'declined' ? 'card_declined' : null, card: null },
+  });
+  return { body, signature: signTimestamped(options.secret ?? SANDBOX_SECRET, body, options.at) };
 }

@@ -13,13 +13,17 @@ export const cardConfig = z.object({
     expiresAfterMinutes: z.coerce.number().int().min(1).max(1440).default(60),
   }).prefault({}),
   stripe: z.object({
-    secretKey: z.string().min(8),
-    webhookSecret: z.string().min(8),
+    /** A secret (`sk_…`) or restricted (`rk_…`) API key. */
+    secretKey: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]{4,}$/, 'expected a Stripe secret key like "sk_live_…"'),
+    /** The signing secret of the webhook endpoint `…/billing/gateways/card/webhook` (`whsec_…`). */
+    webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=_]{4,}$/, 'expected a webhook signing secret like "whsec_…"'),
+    /** How long Stripe's payment page stays open (Stripe allows 30 minutes to 24 hours). */
+    expiresAfterMinutes: z.coerce.number().int().min(30).max(1440).default(60),
     /** Stripe's API host; a local fake in tests. */
     apiHost: z.string().optional(),
     apiPort: z.coerce.number().int().optional(),
     apiProtocol: z.enum(['http', 'https']).optional(),
   }).optional(),
-});
+}).refine((c) => c.processor !== 'stripe' || c.stripe, { path: ['stripe'], message: 'required when processor is "stripe"' });
 
 export type CardConfig = z.output<typeof cardConfig>;
