@@ -114,7 +114,7 @@ export async function findOrder(sql: Sql, by: { id: bigint } | { accountId: bigi
 export async function createServices(sql: Sql, orderId: bigint, accountId: bigint): Promise<void> {
   await sql`
     INSERT INTO services (account_id, order_id, line_no, product_code, cycle, quantity, started_at, next_due_at)
-    SELECT ${accountId}, l.order_id, l.line_no, l.product_code, l.cycle, l.quantity, now(),
-           now() + make_interval(months => CASE l.cycle WHEN 'monthly' THEN 1 WHEN 'quarterly' THEN 3 WHEN 'semi-annual' THEN 6 ELSE 12 END)
+    SELECT ${accountId}, l.order_id, l.line_no, l.product_code, l.cycle, l.quantity, date_trunc('milliseconds', now()),
+           date_trunc('milliseconds', now()) + make_interval(months => CASE l.cycle WHEN 'monthly' THEN 1 WHEN 'quarterly' THEN 3 WHEN 'semi-annual' THEN 6 ELSE 12 END)
       FROM order_lines l WHERE l.order_id = ${orderId}`;
 }

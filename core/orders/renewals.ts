@@ -171,7 +171,9 @@ export async function amountsDue(sql: Sql, accountId: bigint): Promise<AmountDue
     UNION ALL
     SELECT 'renewal', r.service_id, r.period_start, r.amount_minor, r.created_at
       FROM service_renewals r JOIN services s ON s.id = r.service_id
-     WHERE s.account_id = ${accountId} AND s.status = 'active' AND r.status = 'awaiting_payment' AND r.period_start = s.next_due_at
+     WHERE s.account_id = ${accountId} AND s.status = 'active' AND r.status = 'awaiting_payment'
+       -- A period is named from JavaScript, to the millisecond; the column may hold microseconds.
+       AND r.period_start = date_trunc('milliseconds', s.next_due_at)
      ORDER BY since, id`;
 }
 

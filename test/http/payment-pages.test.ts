@@ -202,5 +202,26 @@ onEachDatabase((_sql, _target, database) => {
       expect(foreign.status).toBe(404);
       expect((await saldo.orders.services(account.id))[0]!.autoRenew).toBe(false);
     });
+
+    it('pays a renewal waiting for payment through the same page (French), and renews the service', async () => {
+      const { account, cookie } = await signedIn('fr');
+      await saldo.wallets.topUp(account.id, eur(12_000n), { idempotencyKey: 'fund' });
+      await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'renew-me');
+      const [service] = await saldo.orders.services(account.id);
+      await database().sql`UPDATE services SET next_due_at = now() - interval '1 minute' WHERE id = ${service!.id}`;
+      expect((await saldo.orders.renewIfDue(service!.id)).status).toBe('awaiting_payment');
+      const page = await request(`/billing/pay/service/${service!.id}`, { cookie });
+      const html = await page.text();
+      expect(html).toContain('Payer le renouvellement de VPS S (France)');
+      const res = await post(`/billing/pay/service/${service!.id}`, cookie, { _csrf: csrfOf(html), key: keyOf(html), method: 'card', terms: 'on' });
+      expect(res.status).toBe(303);
+      const [payment] = await database().sql<{ id: string }[]>`SELECT id FROM payments WHERE service_id = ${service!.id}`;
+      await payOnHostedPage(saldo, await saldo.payments.get(account.id, payment!.id), { number: '4242424242424242' });
+      await request(`/billing/payments/${payment!.id}/return`, { cookie });
+      expect((await saldo.orders.services(account.id))[0]!.nextDueAt.getTime()).toBeGreaterThan(Date.now());
+      expect(await (await request(`/billing/pay/service/${service!.id}`, { cookie })).text()).toContain('Rien n’attend de paiement pour ce service.');
+      const other = await signedIn('fr');
+      expect((await request(`/billing/pay/service/${service!.id}`, { cookie: other.cookie })).status).toBe(404);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Money, parseAmount, parseDecimal } from '@saldo/sdk';
+import { type Money, money, parseAmount, parseDecimal } from '@saldo/sdk';
 import { type Context, Hono } from 'hono';
 import type { BillingAccount } from '../../accounts/types.js';
 import { BillingError, isBillingError, localizeParams } from '../../errors.js';
@@ -120,32 +120,75 @@ export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv
     }
   });
 
-  /** An order waiting for payment: what the balance holds for it, and the rest to pay through a gateway. */
-  app.get('/pay/:order', async (c) => {
-    const account = await requireAccount(c, accounts);
-    const order = await orders.get(account.id, orderId(c.req.param('order')));
-    const ctx = pageContext(c, i18n, config);
-    const options = await methods(account, ctx, 'payDue');
-    return renderPage(c, ctx, 'pages/pay-order', {
-      account, order, ...options, termsUrl: config.payments.termsUrl, key: randomUUID(), chosen: { method: options.saved.find((s) => s.isDefault)?.value ?? options.gateways[0]?.code }, errors: {},
-      lines: await orderLines(order, ctx),
-    }, { title: ctx.t('payments:payOrderTitle', { order: order.id.toString() }) });
-  });
+  /** What is due, shown with the methods to pay it: an order (its lines, what the balance holds, the rest) or a renewal period. */
+  interface Due {
+    title: string;
+    lines: { quantity: number; name: string; cycle: string; total: Money }[];
+    total: Money;
+    held: Money;
+    due: Money | null;
+    notDue?: string;
+    action: string;
+    what: PaymentFor;
+  }
 
-  app.post('/pay/:order', async (c) => {
+  async function orderDue(account: BillingAccount, ctx: PageContext, id: string): Promise<Due> {
+    const order = await orders.get(account.id, numericId(id, 'NOT_FOUND'));
+    return {
+      title: ctx.t('payments:payOrderTitle', { order: order.id.toString() }), lines: await orderLines(order, ctx), total: order.total, held: order.balanceApplied,
+      due: order.status === 'awaiting_payment' ? order.amountDue : null, notDue: ctx.t(`payments:orderNotDue.${order.status}`, { defaultValue: '' }),
+      action: `${base}/pay/${order.id}`, what: { purpose: 'order', orderId: order.id },
+    };
+  }
+
+  /** A service's renewal period waiting for payment (the renewal job could not take it from the balance). */
+  async function renewalDue(account: BillingAccount, ctx: PageContext, id: string): Promise<Due> {
+    const serviceId = numericId(id, 'SERVICE_NOT_FOUND');
+    const service = (await orders.services(account.id)).find((s) => s.id === serviceId);
+    if (!service) throw new BillingError('SERVICE_NOT_FOUND');
+    const due = (await orders.amountsDue(deps.sql, account.id)).find((d) => d.kind === 'renewal' && d.id === serviceId);
+    const [product] = await catalogue.find(deps.sql, [service.productCode]);
+    const amount = money(due?.amount ?? 0n, account.currency);
+    return {
+      title: ctx.t('payments:payRenewalTitle', { product: product ? productName(product, ctx.locale) : service.productCode }),
+      lines: [{ quantity: service.quantity, name: product ? productName(product, ctx.locale) : service.productCode, cycle: service.cycle, total: amount }],
+      total: amount, held: money(0n, account.currency), due: due ? amount : null, notDue: ctx.t('payments:renewalNotDue'),
+      action: `${base}/pay/service/${serviceId}`, what: { purpose: 'renewal', serviceId, period: due?.period ?? service.nextDueAt },
+    };
+  }
+
+  async function duePage(c: Context<PageEnv>, account: BillingAccount, find: (ctx: PageContext) => Promise<Due>, state: { method?: string; errors?: FieldErrors; status?: number } = {}) {
+    const ctx = pageContext(c, i18n, config);
+    const [due, options] = await Promise.all([find(ctx), methods(account, ctx, 'payDue')]);
+    return renderPage(c, ctx, 'pages/pay-due', {
+      account, ...due, ...options, termsUrl: config.payments.termsUrl, key: randomUUID(), errors: state.errors ?? {},
+      chosen: { method: state.method ?? options.saved.find((s) => s.isDefault)?.value ?? options.gateways[0]?.code },
+    }, { title: due.title, status: (state.status ?? 200) as never });
+  }
+
+  async function payDue(c: Context<PageEnv>, find: (account: BillingAccount, ctx: PageContext) => Promise<Due>) {
     const account = await requireAccount(c, accounts);
-    const order = await orders.get(account.id, orderId(c.req.param('order')));
     const choice = readChoice(await c.req.parseBody());
     const ctx = pageContext(c, i18n, config);
+    const due = await find(account, ctx);
     if (!choice.termsAccepted) {
-      const options = await methods(account, ctx, 'payDue');
-      return renderPage(c, ctx, 'pages/pay-order', {
-        account, order, ...options, termsUrl: config.payments.termsUrl, key: randomUUID(), chosen: { method: choice.gateway },
-        errors: { terms: ctx.t('errors:TERMS_NOT_ACCEPTED') }, lines: await orderLines(order, ctx),
-      }, { title: ctx.t('payments:payOrderTitle', { order: order.id.toString() }), status: 422 });
+      return duePage(c, account, async () => due, { method: choice.gateway, errors: { terms: ctx.t('errors:TERMS_NOT_ACCEPTED') }, status: 422 });
     }
-    return pay(c, account, choice, { purpose: 'order', orderId: order.id });
+    return pay(c, account, choice, due.what);
+  }
+
+  // A renewal period is paid like an order: the same page, the same methods.
+  app.get('/pay/service/:id', async (c) => {
+    const account = await requireAccount(c, accounts);
+    return duePage(c, account, (ctx) => renewalDue(account, ctx, c.req.param('id')));
   });
+  app.post('/pay/service/:id', (c) => payDue(c, (account, ctx) => renewalDue(account, ctx, c.req.param('id'))));
+
+  app.get('/pay/:order', async (c) => {
+    const account = await requireAccount(c, accounts);
+    return duePage(c, account, (ctx) => orderDue(account, ctx, c.req.param('order')));
+  });
+  app.post('/pay/:order', (c) => payDue(c, (account, ctx) => orderDue(account, ctx, c.req.param('order'))));
 
   /** A payment's page: its outcome, what happens next, the new balance. htmx asks again while it is open. */
   app.get('/payments/:id', async (c) => {
@@ -180,8 +223,9 @@ export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv
   return app;
 }
 
-const orderId = (text: string) => {
-  if (!/^\d{1,18}$/.test(text)) throw new BillingError('NOT_FOUND');
+/** An id in the address; anything else is not found. */
+const numericId = (text: string, code: 'NOT_FOUND' | 'SERVICE_NOT_FOUND') => {
+  if (!/^\d{1,18}$/.test(text)) throw new BillingError(code);
   return BigInt(text);
 };
 
