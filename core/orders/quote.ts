@@ -80,10 +80,13 @@ export async function quoteOrder(
   const price = (paidFromBalance: boolean) => priceLines(lines, deps.plugins.discounts, { paidFromBalance }, cap);
   const totalOf = (priced: PricedLine[]) => sum(priced.map((l) => l.total), account.currency);
 
-  let priced = price(useBalance);
-  let paidFromBalance = useBalance && usable.amount >= totalOf(priced).amount;
-  if (useBalance && !paidFromBalance) priced = price(false);
+  // Balance-only discounts reward money paid in advance: they apply only when what is already on
+  // the balance (its own funds, not the credit limit) pays the whole order.
+  const discounted = price(true);
+  const ownFunds = usable.amount - account.creditLimit.amount;
+  const priced = useBalance && ownFunds >= totalOf(discounted).amount ? discounted : price(false);
   const total = totalOf(priced);
+  let paidFromBalance = useBalance && usable.amount >= total.amount;
   const balanceApplied = !useBalance ? money(0n, account.currency) : paidFromBalance ? total : min(total, money(usable.amount > 0n ? usable.amount : 0n, account.currency));
   if (!useBalance) paidFromBalance = false;
 

@@ -52,15 +52,23 @@ async function lockService(sql: Sql, serviceId: bigint): Promise<Service | undef
 }
 
 /** The renewal price: today's catalogue price for the cycle, with discounts as paid from balance. */
+/**
+ * The renewal price: today's catalogue price for the cycle, with the balance-only discounts when
+ * the money already on the balance pays it whole (never on a postpaid credit limit).
+ */
 async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Promise<Money> {
   const [product] = await deps.catalogue.find(sql, [service.productCode]);
   const unitPrice = product?.prices[service.cycle];
   if (!product || !unitPrice) throw new BillingError('PRODUCT_CYCLE_UNAVAILABLE', { product: service.productCode, cycle: service.cycle });
-  const [line] = priceLines(
+  const price = (paidFromBalance: boolean) => priceLines(
     [{ productCode: product.code, cycle: service.cycle, quantity: service.quantity, unitPrice, balanceDiscountPercent: product.balanceDiscountPercent }],
-    deps.plugins.discounts, { paidFromBalance: true }, deps.config.billing.discountCapPercent,
-  );
-  return line!.total;
+    deps.plugins.discounts, { paidFromBalance }, deps.config.billing.discountCapPercent,
+  )[0]!.total;
+  const [wallet] = await sql<{ own: bigint }[]>`
+    SELECT w.balance_minor - w.held_minor AS own FROM services s JOIN billing_accounts a ON a.id = s.account_id
+      JOIN ledger_accounts w ON w.id = a.wallet_id WHERE s.id = ${service.id}`;
+  const discounted = price(true);
+  return wallet && wallet.own >= discounted.amount ? discounted : price(false);
 }
 
 /**

@@ -269,7 +269,10 @@ export interface DiscountLine {
 }
 
 export interface DiscountContext {
-  /** The customer pays this order from their balance ("use my balance" ticked). */
+  /**
+   * Money already on the balance pays the whole order ("use my balance" ticked and enough of it):
+   * never true for an order taken on a postpaid credit limit, even in part.
+   */
   paidFromBalance: boolean;
 }
 

@@ -74,11 +74,32 @@ onEachDatabase((_sql, target, database) => {
       });
 
       it('counts a postpaid account’s credit limit, and refuses beyond it', async () => {
-        const account = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(11_000n) }));
+        const account = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(12_000n) }));
         const within = await saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] });
-        expect(within).toMatchObject({ covered: true, total: eur(10_476n) });
+        expect(within).toMatchObject({ covered: true, total: eur(11_640n) });
         const beyond = await saldo.orders.quote(account.id, { items: [{ product: 'vps-s', cycle: 'annual', quantity: 2 }] });
-        expect(beyond).toMatchObject({ covered: false, total: eur(23_280n), balanceApplied: eur(11_000n), amountDue: eur(12_280n) });
+        expect(beyond).toMatchObject({ covered: false, total: eur(23_280n), balanceApplied: eur(12_000n), amountDue: eur(11_280n) });
+      });
+
+      it('gives the balance discount only to an order that money already on the balance pays whole, never one on credit', async () => {
+        const annual = { items: [{ product: 'vps-s', cycle: 'annual' as const }] };
+        const reasons = (q: { lines: { adjustments: { code: string }[] }[] }) => q.lines[0]!.adjustments.map((a) => a.code);
+        const prepaid = await saldo.accounts.create(customer('prepaid'));
+        await topUp(prepaid.id, 20_000n);
+        const onCredit = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(20_000n) }));
+        const withBalance = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(20_000n) }));
+        await topUp(withBalance.id, 20_000n);
+        const partly = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(20_000n) }));
+        await topUp(partly.id, 5_000n);
+        const quotes = await Promise.all([prepaid, onCredit, withBalance, partly].map((a) => saldo.orders.quote(a.id, annual)));
+        expect(quotes.map((q) => [q.total.amount, q.covered, reasons(q)])).toEqual([
+          [10_476n, true, ['billing-cycle', 'balance-payment']], // prepaid, from its balance
+          [11_640n, true, ['billing-cycle']], // postpaid, wholly on credit
+          [10_476n, true, ['billing-cycle', 'balance-payment']], // postpaid, from money paid in advance
+          [11_640n, true, ['billing-cycle']], // postpaid, partly on credit
+        ]);
+        const charged = await saldo.orders.checkout(onCredit.id, annual, 'on-credit');
+        expect(charged.order).toMatchObject({ status: 'paid', total: eur(11_640n) });
       });
 
       it('refuses unknown products, unpriced cycles and empty orders', async () => {
@@ -198,13 +219,13 @@ onEachDatabase((_sql, target, database) => {
       });
 
       it('charges a postpaid order against the credit limit, and holds what is left of it when the order goes beyond', async () => {
-        const account = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(11_000n) }));
+        const account = await saldo.accounts.create(customer('postpaid', { creditLimit: eur(12_000n) }));
         const within = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'pp-1');
         expect(within).toMatchObject({ status: 'paid', amountDue: eur(0n) });
-        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(-10_476n), usableCredit: eur(524n) });
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(-11_640n), usableCredit: eur(360n) });
         const beyond = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'pp-2');
-        expect(beyond).toMatchObject({ status: 'awaiting_payment', amountDue: eur(1_000n - 524n) });
-        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(-10_476n), held: eur(524n), usableCredit: eur(0n) });
+        expect(beyond).toMatchObject({ status: 'awaiting_payment', amountDue: eur(1_000n - 360n) });
+        expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(-11_640n), held: eur(360n), usableCredit: eur(0n) });
       });
 
       it('holds nothing when "use my balance" is off', async () => {

@@ -53,7 +53,8 @@ onEachDatabase((_sql, target, database) => {
     it('waits for payment when the balance is short, tells the panel once, and renews after a top-up', async () => {
       const { account, service } = await customerWithService(100n);
       const due = service.nextDueAt;
-      expect(await saldo.orders.renewIfDue(service.id, due)).toMatchObject({ status: 'awaiting_payment', reason: 'insufficient_funds', amount: eur(900n) });
+      // Waiting for a gateway, the period is due at its full price; renewed from the balance, with the balance discount.
+      expect(await saldo.orders.renewIfDue(service.id, due)).toMatchObject({ status: 'awaiting_payment', reason: 'insufficient_funds', amount: eur(1_000n) });
       expect(await saldo.orders.renewIfDue(service.id, due)).toEqual({ status: 'skipped', reason: 'waiting_for_payment' });
       expect(await eventsOf(account.id)).toEqual(['order.paid', 'service.renewal_failed']);
       await saldo.wallets.topUp(account.id, eur(800n), { idempotencyKey: 'later' });
