@@ -91,6 +91,7 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       config,
       i18n,
       sql: database.sql,
+      keyLocks: database.keyLocks,
       accounts: container.resolve(AccountsService),
       wallets: container.resolve(WalletService),
       catalogue: container.resolve(Catalogue),

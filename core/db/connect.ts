@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
+import { inProcessLocks, type KeyLocks, sessionLocks } from './key-locks.js';
 
 /** bigint columns (int8) arrive as JS `bigint`, never as a lossy number or a string. */
 const types = { bigint: postgres.BigInt } as const;
@@ -27,10 +28,14 @@ export interface Database {
   readonly schema: string;
   /** Where it lives, without credentials, for start-up logs. */
   readonly description: string;
+  /** Keys held by live requests (the API's Idempotency-Keys), shared by every instance on this database. */
+  readonly keyLocks: KeyLocks;
   close(): Promise<void>;
 }
 
 const quiet = () => {};
+
+const driverOptions = { types, onnotice: quiet } as const;
 
 /**
  * Opens the database Saldo runs on. With a URL: a pool against that PostgreSQL server. Without:
@@ -42,20 +47,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let embedded: EmbeddedServer | undefined;
   let sql: Pool;
 
+  let keyLocks: KeyLocks;
   if (options.url) {
-    sql = postgres(options.url, { types, max: options.poolSize, onnotice: quiet, connection });
+    const url = options.url;
+    sql = postgres(url, { ...driverOptions, max: options.poolSize, connection });
+    // One more connection, of its own, holds the keys of this process's requests (see sessionLocks).
+    keyLocks = sessionLocks(() => postgres(url, { ...driverOptions, max: 1, connection }), `saldo-api-request:${options.schema}`);
   } else {
     embedded = await startEmbeddedServer(options.dataDir);
     sql = postgres({
+      ...driverOptions,
       host: embedded.host,
       port: embedded.port,
       user: 'postgres',
       database: 'postgres',
-      types,
       max: 1,
-      onnotice: quiet,
       connection,
     });
+    // No second connection is possible, nor needed: no other process can reach this database.
+    keyLocks = inProcessLocks();
   }
 
   if (options.schema !== 'public') {
@@ -67,7 +77,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     kind: embedded ? 'embedded' : 'postgres',
     schema: options.schema,
     description: embedded ? `embedded database in ${options.dataDir}` : redact(options.url!),
+    keyLocks,
     async close() {
+      await keyLocks.close();
       await sql.end({ timeout: 5 });
       await embedded?.stop();
     },

@@ -10,7 +10,7 @@ import { orderRoutes } from './orders.js';
 export function apiRoutes(services: Services): Hono {
   const api = new Hono();
   api.use('*', requireApiKey(services.config.secrets.apiKeys));
-  api.use('*', idempotentPosts(services.sql));
+  api.use('*', idempotentPosts(services.sql, services.keyLocks));
   api.route('/accounts', accountRoutes(services));
   api.route('/accounts', orderRoutes(services));
   api.route('/catalogue', catalogueRoutes(services));
