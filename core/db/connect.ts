@@ -35,7 +35,24 @@ export interface Database {
 
 const quiet = () => {};
 
-const driverOptions = { types, onnotice: quiet } as const;
+/**
+ * Seconds the driver waits before connecting again after `attempt` failed attempts in a row. Its
+ * own backoff grows as 3^n/100 s up to 20 s, counted across the whole pool and reset only when a
+ * connection succeeds, so a few seconds into an outage each attempt waited up to 20 s: Saldo came
+ * back 9–16 s after the database did, and requests meanwhile waited that long to learn it was
+ * down. A refused connection costs the server nothing, so trying again within half a second (with
+ * jitter, so a pool does not knock all at once) keeps both short.
+ */
+export const reconnectDelay = (attempt: number) => Math.min(0.5, 0.02 * 2 ** attempt) * (0.5 + Math.random() / 2);
+
+/**
+ * Seconds a new connection may take before it counts as failed (the driver's default is 30). A
+ * connection to a healthy server is made in milliseconds; past this the server is unreachable,
+ * and the request waiting for it is better answered 503 than held.
+ */
+const CONNECT_TIMEOUT = 5;
+
+const driverOptions = { types, onnotice: quiet, backoff: reconnectDelay, connect_timeout: CONNECT_TIMEOUT } as const;
 
 /**
  * Opens the database Saldo runs on. With a URL: a pool against that PostgreSQL server. Without:
@@ -52,7 +69,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const url = options.url;
     sql = postgres(url, { ...driverOptions, max: options.poolSize, connection });
     // One more connection, of its own, holds the keys of this process's requests (see sessionLocks).
-    keyLocks = sessionLocks(() => postgres(url, { ...driverOptions, max: 1, connection }), `saldo-api-request:${options.schema}`);
+    // Every API POST waits on it, and the driver settles one waiting statement per connection
+    // attempt: paced by the pool's backoff, the requests of an outage queued behind it for
+    // seconds instead of being answered 503. So it tries again at once; it tries only when a
+    // request asks, and a refused connection costs the server nothing.
+    keyLocks = sessionLocks(() => postgres(url, { ...driverOptions, backoff: () => 0, max: 1, connection }), `saldo-api-request:${options.schema}`);
   } else {
     embedded = await startEmbeddedServer(options.dataDir);
     sql = postgres({

@@ -101,13 +101,23 @@ onEachDatabase((_sql, _target, database) => {
 });
 
 describe('billing app over HTTP, database down', () => {
-  it('answers /healthz with 503 and a clear message when the database is unreachable', async () => {
+  it('answers /healthz and the API with 503 and Retry-After, and a signed-in customer with a page in their language', async () => {
     const database = await openTestDatabase('embedded');
     const saldo = await testSaldo(database);
+    const account = await saldo.accounts.create({ externalRef: 'down-1', name: 'Ana', email: 'a@example.es', country: 'ES', locale: 'es' });
+    const handoff = await saldo.app.request((await saldo.customers.handoffLink(account.externalRef)).url.replace(/^\/billing/, ''));
+    const cookie = handoff.headers.get('set-cookie')!.split(';')[0]!;
     await database.close();
-    const res = await saldo.app.request('/healthz');
-    expect(res.status).toBe(503);
-    expect((await res.json()).error.code).toBe('DATABASE_UNAVAILABLE');
+
+    const health = await saldo.app.request('/healthz');
+    expect([health.status, health.headers.get('retry-after'), (await health.json()).error.code]).toEqual([503, '2', 'DATABASE_UNAVAILABLE']);
+    const api = await saldo.app.request('/api/v1/accounts/down-1/checkout', json({ items: [{ product: 'vps-s', cycle: 'monthly' }] }));
+    expect([api.status, api.headers.get('retry-after'), (await api.json()).error.code]).toEqual([503, '2', 'DATABASE_UNAVAILABLE']);
+    const page = await saldo.app.request('/balance?page=2', { headers: { cookie, 'accept-language': 'es', accept: 'text/html' } });
+    expect([page.status, page.headers.get('retry-after'), page.headers.get('content-language')]).toEqual([503, '2', 'es']);
+    const html = await page.text();
+    expect(html).toContain('La facturación no está disponible por un momento');
+    expect(html).toContain('href="/balance?page=2"');
   });
 });
 
