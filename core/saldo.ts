@@ -109,6 +109,7 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
       config,
       i18n,
       sql: database.sql,
+      keyLocks: database.keyLocks,
       accounts,
       wallets,
       catalogue: container.resolve(Catalogue),

@@ -4,6 +4,7 @@ import type { AccountsService } from './accounts/accounts.service.js';
 import type { WalletService } from './accounts/wallet.service.js';
 import type { CustomerLinks } from './customers/customer-links.js';
 import type { Pool } from './db/connect.js';
+import type { KeyLocks } from './db/key-locks.js';
 import type { Catalogue } from './orders/catalogue.js';
 import type { OrdersService } from './orders/orders.service.js';
 import type { AutoTopUps } from './payments/auto-top-up.js';
@@ -19,6 +20,8 @@ export interface Services {
   i18n: i18n;
   /** The pool, for what sits below the services: health checks and the API's idempotency records. */
   sql: Pool;
+  /** Keys held by live requests, for the API's Idempotency-Keys. */
+  keyLocks: KeyLocks;
   accounts: AccountsService;
   wallets: WalletService;
   catalogue: Catalogue;

@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
+import { inProcessLocks, type KeyLocks, sessionLocks } from './key-locks.js';
 
 /** bigint columns (int8) arrive as JS `bigint`, never as a lossy number or a string. */
 const types = { bigint: postgres.BigInt } as const;
@@ -27,10 +28,31 @@ export interface Database {
   readonly schema: string;
   /** Where it lives, without credentials, for start-up logs. */
   readonly description: string;
+  /** Keys held by live requests (the API's Idempotency-Keys), shared by every instance on this database. */
+  readonly keyLocks: KeyLocks;
   close(): Promise<void>;
 }
 
 const quiet = () => {};
+
+/**
+ * Seconds the driver waits before connecting again after `attempt` failed attempts in a row. Its
+ * own backoff grows as 3^n/100 s up to 20 s, counted across the whole pool and reset only when a
+ * connection succeeds, so a few seconds into an outage each attempt waited up to 20 s: Saldo came
+ * back 9–16 s after the database did, and requests meanwhile waited that long to learn it was
+ * down. A refused connection costs the server nothing, so trying again within half a second (with
+ * jitter, so a pool does not knock all at once) keeps both short.
+ */
+export const reconnectDelay = (attempt: number) => Math.min(0.5, 0.02 * 2 ** attempt) * (0.5 + Math.random() / 2);
+
+/**
+ * Seconds a new connection may take before it counts as failed (the driver's default is 30). A
+ * connection to a healthy server is made in milliseconds; past this the server is unreachable,
+ * and the request waiting for it is better answered 503 than held.
+ */
+const CONNECT_TIMEOUT = 5;
+
+const driverOptions = { types, onnotice: quiet, backoff: reconnectDelay, connect_timeout: CONNECT_TIMEOUT } as const;
 
 /**
  * Opens the database Saldo runs on. With a URL: a pool against that PostgreSQL server. Without:
@@ -42,20 +64,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let embedded: EmbeddedServer | undefined;
   let sql: Pool;
 
+  let keyLocks: KeyLocks;
   if (options.url) {
-    sql = postgres(options.url, { types, max: options.poolSize, onnotice: quiet, connection });
+    const url = options.url;
+    sql = postgres(url, { ...driverOptions, max: options.poolSize, connection });
+    // One more connection, of its own, holds the keys of this process's requests (see sessionLocks).
+    // Every API POST waits on it, and the driver settles one waiting statement per connection
+    // attempt: paced by the pool's backoff, the requests of an outage queued behind it for
+    // seconds instead of being answered 503. So it tries again at once; it tries only when a
+    // request asks, and a refused connection costs the server nothing.
+    keyLocks = sessionLocks(() => postgres(url, { ...driverOptions, backoff: () => 0, max: 1, connection }), `saldo-api-request:${options.schema}`);
   } else {
     embedded = await startEmbeddedServer(options.dataDir);
     sql = postgres({
+      ...driverOptions,
       host: embedded.host,
       port: embedded.port,
       user: 'postgres',
       database: 'postgres',
-      types,
       max: 1,
-      onnotice: quiet,
       connection,
     });
+    // No second connection is possible, nor needed: no other process can reach this database.
+    keyLocks = inProcessLocks();
   }
 
   if (options.schema !== 'public') {
@@ -67,7 +98,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     kind: embedded ? 'embedded' : 'postgres',
     schema: options.schema,
     description: embedded ? `embedded database in ${options.dataDir}` : redact(options.url!),
+    keyLocks,
     async close() {
+      await keyLocks.close();
       await sql.end({ timeout: 5 });
       await embedded?.stop();
     },

@@ -20,6 +20,25 @@ const constraints: Record<string, (params: ErrorParams) => BillingError> = {
 };
 
 /**
+ * What the driver or the server answers when the database cannot be reached right now, as opposed
+ * to a query it refused: the connection was refused, reset, closed, timed out or never made
+ * (postgres.js: CONNECTION_CLOSED, CONNECT_TIMEOUT, …; Node's socket errors), the server is
+ * shutting down (57P01 administrator command, 57P02 crash of another backend), starting up or
+ * recovering (57P03 cannot connect now), out of connection slots (53300), or any connection
+ * exception (class 08). Each passes by itself, so the caller may try again shortly.
+ */
+const unreachableCodes = new Set([
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_SOCKET_CLOSED',
+  '57P01', '57P02', '57P03', '53300',
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (unreachableCodes.has(code) || code.startsWith('08'));
+}
+
+/**
  * Turns what the database refused into a BillingError: the ledger functions raise SQLSTATE SL001
  * with a catalogue code and JSON parameters; named constraints map to their meaning. Anything
  * else is returned unchanged — it is a fault, not a caller's mistake.

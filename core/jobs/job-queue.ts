@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Pool, Sql } from '../db/connect.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 
 /** What a job's handler learns about its job besides the data. */
 export interface JobInfo {
@@ -70,6 +71,19 @@ const overHandle = (sql: Sql): PgBoss.Db => ({
   },
 });
 
+/**
+ * Reports what pg-boss emits as `error` (an EventEmitter's `error` with no listener would be
+ * thrown, ending the process). Its polling, maintenance and schedules keep running through a
+ * database outage and resume when it returns; an unreachable database is one line per failure.
+ */
+function reportErrors(boss: PgBoss): PgBoss {
+  boss.on('error', (error) => {
+    if (isDatabaseUnavailable(error)) console.error(`[saldo] job system: database unavailable (${(error as { code?: string }).code})`);
+    else console.error('[saldo] job system', error);
+  });
+  return boss;
+}
+
 /** Where the job system keeps its tables: configured, or beside Saldo's (`saldo_jobs` beside `public`). */
 export const jobsSchemaFor = (configured: string | undefined, databaseSchema: string) =>
   configured ?? `${databaseSchema === 'public' ? 'saldo' : databaseSchema}_jobs`;
@@ -100,7 +114,7 @@ export class JobQueue {
     private readonly sql: Pool,
     private readonly options: JobQueueOptions,
   ) {
-    this.sender = new PgBoss({ db: overHandle(sql), schema: options.schema, supervise: false, schedule: false, migrate: true });
+    this.sender = reportErrors(new PgBoss({ db: overHandle(sql), schema: options.schema, supervise: false, schedule: false, migrate: true }));
   }
 
   /** Creates the job system's tables when missing, and the queues. Sending works from then on. */
@@ -138,11 +152,10 @@ export class JobQueue {
     if (this.runner) return;
     const { schema, pollSeconds, timeZone } = this.options;
     const interval = Math.min(45, Math.max(1, Math.round(pollSeconds)));
-    const runner = new PgBoss({
+    const runner = reportErrors(new PgBoss({
       db: overHandle(this.sql), schema, migrate: false,
       cronMonitorIntervalSeconds: interval, cronWorkerIntervalSeconds: interval,
-    });
-    runner.on('error', (error) => console.error('[saldo] job system', error));
+    }));
     this.runner = runner;
     await runner.start();
     for (const queue of this.queues.values()) {

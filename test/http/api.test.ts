@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inProcessLocks, type KeyLocks } from '../../core/db/key-locks.js';
+import { idempotentPosts } from '../../core/http/api/idempotency.js';
+import { errorResponse } from '../../core/http/errors.js';
 import { openTestDatabase } from '../support/databases.js';
 import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase } from '../support/databases.js';
@@ -97,12 +101,58 @@ onEachDatabase((_sql, _target, database) => {
 });
 
 describe('billing app over HTTP, database down', () => {
-  it('answers /healthz with 503 and a clear message when the database is unreachable', async () => {
+  it('answers /healthz and the API with 503 and Retry-After, and a signed-in customer with a page in their language', async () => {
     const database = await openTestDatabase('embedded');
     const saldo = await testSaldo(database);
+    const account = await saldo.accounts.create({ externalRef: 'down-1', name: 'Ana', email: 'a@example.es', country: 'ES', locale: 'es' });
+    const handoff = await saldo.app.request((await saldo.customers.handoffLink(account.externalRef)).url.replace(/^\/billing/, ''));
+    const cookie = handoff.headers.get('set-cookie')!.split(';')[0]!;
     await database.close();
-    const res = await saldo.app.request('/healthz');
-    expect(res.status).toBe(503);
-    expect((await res.json()).error.code).toBe('DATABASE_UNAVAILABLE');
+
+    const health = await saldo.app.request('/healthz');
+    expect([health.status, health.headers.get('retry-after'), (await health.json()).error.code]).toEqual([503, '2', 'DATABASE_UNAVAILABLE']);
+    const api = await saldo.app.request('/api/v1/accounts/down-1/checkout', json({ items: [{ product: 'vps-s', cycle: 'monthly' }] }));
+    expect([api.status, api.headers.get('retry-after'), (await api.json()).error.code]).toEqual([503, '2', 'DATABASE_UNAVAILABLE']);
+    const page = await saldo.app.request('/balance?page=2', { headers: { cookie, 'accept-language': 'es', accept: 'text/html' } });
+    expect([page.status, page.headers.get('retry-after'), page.headers.get('content-language')]).toEqual([503, '2', 'es']);
+    const html = await page.text();
+    expect(html).toContain('La facturación no está disponible por un momento');
+    expect(html).toContain('href="/balance?page=2"');
+  });
+});
+
+describe('Idempotency-Key middleware', () => {
+  it('refuses a key reused for another request without leaving a rejection unhandled while it frees the key', async () => {
+    const database = await openTestDatabase('embedded');
+    const saldo = await testSaldo(database);
+    // Freeing a key takes a round trip on PostgreSQL; made slow here so that the refusal is
+    // certain to be decided while the key is still being freed.
+    const locks = inProcessLocks();
+    const slow: KeyLocks = {
+      acquire: async (key) => {
+        const lock = await locks.acquire(key);
+        return lock && { release: async () => { await new Promise((r) => setTimeout(r, 50)); await lock.release(); } };
+      },
+      close: () => locks.close(),
+    };
+    const app = new Hono();
+    app.use('*', async (c, next) => { c.set('apiScope' as never, 'test' as never); await next(); });
+    app.use('*', idempotentPosts(database.sql, slow));
+    app.post('/x', async (c) => c.json(await c.req.json(), 201));
+    app.onError((error, c) => errorResponse(c, error, saldo.i18n));
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const post = (body: unknown) => app.request('/x', { method: 'POST', body: JSON.stringify(body), headers: { 'idempotency-key': 'reused' } });
+      expect((await post({ a: 1 })).status).toBe(201);
+      const other = await post({ a: 2 });
+      await new Promise((r) => setTimeout(r, 100));
+      expect([other.status, (await other.json()).error.code]).toEqual([409, 'IDEMPOTENCY_CONFLICT']);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+      await database.close();
+    }
   });
 });

@@ -1,47 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../config/load.js';
 import { readMigrations } from '../../core/db/migrate.js';
+import { startServer as start, stopServers } from '../support/server-process.js';
 
 const API_KEY = 'startup-test-key-0123456789';
-const running: ChildProcess[] = [];
 
-/** Runs `npm start` as a newcomer would, with only the given environment; resolves on its address. */
-function start(env: Record<string, string>): Promise<{ url: string; output: () => string; exit: Promise<number | null> }> {
-  const child = spawn('npm', ['start', '--silent'], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  running.push(child);
-  let output = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Saldo is running at (http:\/\/\S+)/.exec(output);
-      if (match) resolve({ url: match[1]!, output: () => output, exit });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exit.then((code) => reject(Object.assign(new Error(`exited with ${code}: ${output}`), { output, code })));
-  });
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  process.kill(-child.pid, 'SIGTERM');
-  await exited;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(stop));
-});
+afterEach(stopServers);
 
 describe('npm start', () => {
   it('serves /healthz on an empty data directory, and keeps the data across a restart', async () => {
@@ -79,7 +46,7 @@ describe('npm start', () => {
     });
     expect(created.status).toBe(201);
     const customerNumber = (await created.json()).customerNumber;
-    await stop(running.pop()!);
+    await first.kill('SIGTERM');
 
     const second = await start(env);
     expect(second.output()).toContain('schema up to date');

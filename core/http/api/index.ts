@@ -19,7 +19,7 @@ export function apiRoutes(services: Services): Hono {
   api.use('*', requireApiKey(services.config.secrets.apiKeys));
   api.use('*', limitBody(services.config.limits, 'json'));
   api.use('*', jsonBodies);
-  api.use('*', idempotentPosts(services.sql));
+  api.use('*', idempotentPosts(services.sql, services.keyLocks));
   api.route('/accounts', accountRoutes(services));
   api.route('/accounts', orderRoutes(services));
   api.route('/accounts', walletRoutes(services));

@@ -6,7 +6,7 @@ import { setCookie } from 'hono/cookie';
 import { BillingError, localizeParams } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { limitBody } from '../body-limit.js';
-import { toBillingError } from '../errors.js';
+import { logFault, retryHeaders, toBillingError } from '../errors.js';
 import { trustedProxy } from '../forwarded.js';
 import { secure, securityHeaders } from '../security-headers.js';
 import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPage, viewsDir } from '../render.js';
@@ -77,7 +77,17 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
 
   const onError: ErrorHandler<PageEnv> = async (error, c) => {
     const billing = toBillingError(error);
-    if (!billing.isClientError) console.error(`[saldo] ${billing.code}`, billing.cause ?? billing);
+    logFault(billing);
+    if (billing.code === 'DATABASE_UNAVAILABLE') {
+      // In the page's language as far as it is known without the database, with a way back to
+      // the same page: the database returns by itself, usually within seconds.
+      const ctx = pageContext(c, i18n, config);
+      const url = new URL(c.req.url);
+      const retryUrl = c.req.method === 'GET' ? url.pathname + url.search : `${base}/balance`;
+      const page = renderPage(c, ctx, 'pages/unavailable', { retryUrl }, { title: ctx.t('common:unavailable.title'), status: 503 });
+      for (const [name, value] of Object.entries(retryHeaders(billing))) page.headers.set(name, value);
+      return page;
+    }
     // Refused before the page read the account (a CSRF refusal): the error still speaks its language.
     if (c.get('customer') && !c.get('account') && billing.code !== 'SESSION_REQUIRED') {
       await requireAccount(c, accounts).catch(() => undefined);
