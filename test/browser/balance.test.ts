@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { Hono } from 'hono';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { browserAvailable, artifacts, servedInBrowser } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../config/load.js';
 import type { Database } from '../../core/db/connect.js';
@@ -12,39 +10,24 @@ import type { Saldo } from '../../core/saldo.js';
 import { openTestDatabase } from '../support/databases.js';
 import { testSaldo } from '../support/saldo.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const artifacts = join(projectRoot, 'test', 'artifacts');
-
-// Debian's chromium, never a downloaded browser. CI installs it (.ci/run); a machine without it
-// runs everything else, and CI refuses to run without it.
-if (process.env.CI === 'true' && !existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-
 // Registered only where the browser exists (like the PostgreSQL suites without DATABASE_URL).
-if (existsSync(CHROMIUM)) describe('customer pages in a real browser', () => {
+if (browserAvailable()) describe('customer pages in a real browser', () => {
   let database: Database;
   let saldo: Saldo;
-  let server: ServerType;
+  let served: Awaited<ReturnType<typeof servedInBrowser>>;
   let origin: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
     database = await openTestDatabase('embedded');
     saldo = await testSaldo(database);
     await seedDemo(saldo);
-    const host = new Hono().route('/billing', saldo.app);
-    server = serve({ fetch: host.fetch, hostname: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    served = await servedInBrowser(saldo);
+    ({ origin, browser } = served);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await served?.close();
     await database?.close();
   });
 

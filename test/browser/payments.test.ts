@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { Hono } from 'hono';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserAvailable, artifacts, servedInBrowser } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../config/load.js';
 import type { Database } from '../../core/db/connect.js';
@@ -14,40 +12,27 @@ import { eur } from '../support/ledger-fixtures.js';
 import { testSaldo } from '../support/saldo.js';
 import { waitFor } from '../support/waiting.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const artifacts = join(projectRoot, 'test', 'artifacts');
-
-if (process.env.CI === 'true' && !existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-
 // Registered only where the browser exists (like the PostgreSQL suites without DATABASE_URL).
-if (existsSync(CHROMIUM)) describe('paying in a real browser', () => {
+if (browserAvailable()) describe('paying in a real browser', () => {
   let database: Database;
   let saldo: Saldo;
-  let server: ServerType;
+  let served: Awaited<ReturnType<typeof servedInBrowser>>;
   let origin: string;
   let browser: Browser;
   const paid: SaldoEvent[] = [];
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
     database = await openTestDatabase('embedded');
     saldo = await testSaldo(database, { jobs: { pollSeconds: 0.5 } });
     saldo.events.on('order.paid', (e) => void paid.push(e));
     await saldo.start();
     await saldo.catalogue.upsert({ code: 'vps-s', names: { en: 'VPS S', fr: 'VPS S', es: 'VPS S (España)' }, currency: 'EUR', prices: { annual: eur(12_000n) } });
-    const host = new Hono().route('/billing', saldo.app);
-    server = serve({ fetch: host.fetch, hostname: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    served = await servedInBrowser(saldo);
+    ({ origin, browser } = served);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await served?.close();
     await saldo?.stop();
     await database?.close();
   });
