@@ -1,5 +1,3 @@
-import { utf8 } from './utf8.js';
-
 /**
  * The security headers of every customer page, computed once: a strict Content-Security-Policy
  * (nothing inline, nothing from elsewhere but the provider's logo), no MIME sniffing, no framing
@@ -36,8 +34,8 @@ const secured = new WeakSet<Response>();
  */
 export function securedResponse(body: string, status: number, headers: Record<string, string>): Response {
   // Encoded here, once: given a string, the server counts its UTF-8 length, then has the socket
-  // encode it again (measured: +13% page views a second with the body encoded here).
-  const response = new Response(utf8(body), { status, headers });
+  // encode it again.
+  const response = new Response(Buffer.from(body), { status, headers });
   secured.add(response);
   return response;
 }
