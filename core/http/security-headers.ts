@@ -33,9 +33,7 @@ const secured = new WeakSet<Response>();
  * Headers lookup and a copy — a measurable share of a page view.
  */
 export function securedResponse(body: string, status: number, headers: Record<string, string>): Response {
-  // Encoded here, once: given a string, the server counts its UTF-8 length, then has the socket
-  // encode it again.
-  const response = new Response(Buffer.from(body), { status, headers });
+  const response = new Response(body, { status, headers });
   secured.add(response);
   return response;
 }
