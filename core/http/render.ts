@@ -108,7 +108,6 @@ function localized(i18n: i18n, locale: Locale): Localized {
   };
 }
 const helpers = new WeakMap<i18n, Map<Locale, Localized>>();
-const assetPaths = new WeakMap<SaldoConfig, PageContext['assets']>();
 
 export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig): PageContext {
   const locale = c.get('locale') ?? 'en';
@@ -117,15 +116,12 @@ export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig
   if (!languages) helpers.set(i18n, (languages = new Map()));
   let help = languages.get(locale);
   if (!help) languages.set(locale, (help = localized(i18n, locale)));
-  let assets = assetPaths.get(config);
   // Versioned paths: a new release is a new URL, so they can be cached for a year.
-  if (!assets) {
-    assetPaths.set(config, (assets = {
-      css: `${base}/assets/saldo-${cssVersion}.css`,
-      brand: `${base}/assets/brand-${brandVersion(config)}.css`,
-      htmx: `${base}/assets/htmx-${htmxVersion}.min.js`,
-    }));
-  }
+  const assets = {
+    css: `${base}/assets/saldo-${cssVersion}.css`,
+    brand: `${base}/assets/brand-${brandVersion(config)}.css`,
+    htmx: `${base}/assets/htmx-${htmxVersion}.min.js`,
+  };
   return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, locales: LOCALES, partial };
 }
 
