@@ -15,8 +15,8 @@ const htmxVersion = '4.0.1';
 
 /**
  * Eta with each template's path resolved once: eta caches compiled templates but works out (and
- * checks) a template's file path again on every render, a few percent of a page view's CPU.
- * Our template names are fixed strings, so the answer never changes.
+ * checks) a template's file path again on every render, which costs about as much as rendering a
+ * small template. Our template names are fixed strings, so the answer never changes.
  */
 class Views extends Eta {
   constructor(...args: ConstructorParameters<typeof Eta>) {
@@ -83,9 +83,9 @@ const textParams = (params: Record<string, unknown>) => Object.values(params).ev
 
 /**
  * One language's helpers, made once per i18n instance (each Saldo has its own, with its plugins'
- * strings) and kept: Intl formatters are costly to build, and i18next takes tens of microseconds
- * a call, so each (key, parameters) is translated once. Parameters are formatted text (amounts,
- * dates), so the map is bounded.
+ * strings) and kept: Intl formatters are costly to build, and an i18next call costs more than
+ * the template line it fills, so each (key, parameters) is translated once. Parameters are
+ * formatted text (amounts, dates), so the map is bounded.
  */
 function localized(i18n: i18n, locale: Locale): Localized {
   const strings = new Map<string, string>();
