@@ -1,18 +1,17 @@
 import { intlTag, type Locale } from '../locale.js';
 import { type Money, toDecimalString } from './money.js';
 
-/** One formatter per language and currency, with the texts it made (bounded): ICU formatting is slow. */
-interface Formatter { format: Intl.NumberFormat; made: Map<bigint, string> }
-const formatters = new Map<string, Formatter>();
+/** One formatter per language and currency: an Intl formatter is slow to make. */
+const formatters = new Map<string, Intl.NumberFormat>();
 
-function formatter(locale: Locale, currency: string): Formatter {
+function formatter(locale: Locale, currency: string): Intl.NumberFormat {
   const key = `${locale}:${currency}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = { format: new Intl.NumberFormat(intlTag[locale], { style: 'currency', currency, currencyDisplay: 'symbol' }), made: new Map() };
-    formatters.set(key, f);
+  let nf = formatters.get(key);
+  if (!nf) {
+    nf = new Intl.NumberFormat(intlTag[locale], { style: 'currency', currency, currencyDisplay: 'symbol' });
+    formatters.set(key, nf);
   }
-  return f;
+  return nf;
 }
 
 /**
@@ -20,11 +19,5 @@ function formatter(locale: Locale, currency: string): Formatter {
  * Intl as an exact decimal string — Intl.NumberFormat formats strings without a float round trip.
  */
 export function formatMoney(a: Money, locale: Locale): string {
-  const { format, made } = formatter(locale, a.currency);
-  let text = made.get(a.amount);
-  if (text === undefined) {
-    if (made.size >= 10_000) made.clear();
-    made.set(a.amount, (text = format.format(toDecimalString(a) as unknown as number)));
-  }
-  return text;
+  return formatter(locale, a.currency).format(toDecimalString(a) as unknown as number);
 }
