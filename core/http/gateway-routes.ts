@@ -3,9 +3,20 @@ import { type Context, Hono } from 'hono';
 import type { Services } from '../services.js';
 
 /** A request to a gateway's route, as the SDK hands it over: the raw body kept for signatures. */
-async function toGatewayRequest(c: Context, prefix: string): Promise<GatewayHttpRequest> {
-  const rawBody = ['GET', 'HEAD'].includes(c.req.method) ? '' : await c.req.text();
+export async function toGatewayRequest(c: Context, prefix: string, customer?: GatewayHttpRequest['customer']): Promise<GatewayHttpRequest> {
   const isForm = (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+  let rawBody = '';
+  let form: Record<string, string> = {};
+  if (customer && isForm) {
+    // A customer page's form was read already, for its CSRF token (a body is read once); nobody
+    // signs a customer's form, so its fields are all that matters.
+    form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    rawBody = new URLSearchParams(form).toString();
+  } else if (!['GET', 'HEAD'].includes(c.req.method)) {
+    // Kept byte for byte: a processor's signature covers the body as sent.
+    rawBody = await c.req.text();
+    if (isForm) form = Object.fromEntries(new URLSearchParams(rawBody));
+  }
   return {
     method: c.req.method,
     path: c.req.path.slice(c.req.path.indexOf(prefix) + prefix.length) || '/',
@@ -13,12 +24,13 @@ async function toGatewayRequest(c: Context, prefix: string): Promise<GatewayHttp
     query: c.req.query(),
     headers: Object.fromEntries(c.req.raw.headers),
     rawBody,
-    form: isForm ? Object.fromEntries(new URLSearchParams(rawBody)) : {},
+    form,
     receivedAt: new Date(),
+    ...(customer && { customer }),
   };
 }
 
-function toResponse(c: Context, answer: GatewayHttpResponse): Response {
+export function toResponse(c: Context, answer: GatewayHttpResponse): Response {
   if ('redirect' in answer) return c.redirect(answer.redirect, 303);
   if ('html' in answer) return c.html(answer.html, (answer.status ?? 200) as never);
   if (answer.json !== undefined) return c.json(answer.json as never, answer.status as never);
@@ -41,7 +53,8 @@ export function gatewayRoutes({ payments }: Pick<Services, 'payments'>): Hono {
 
   for (const gateway of payments.gateways.all) {
     const prefix = `/gateways/${gateway.code}`;
-    for (const route of gateway.plugin.routes ?? []) {
+    // Customer pages are served with the customer pages (pages/gateway-pages.ts), inside their session.
+    for (const route of (gateway.plugin.routes ?? []).filter((r) => !r.customerPage)) {
       app.on(route.method, `/${gateway.code}${route.path}`, async (c) => toResponse(c, await route.handler(gateway.ctx, await toGatewayRequest(c, prefix))));
     }
   }

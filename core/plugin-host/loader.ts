@@ -42,7 +42,7 @@ const kindShape: Record<PluginKind, z.ZodType> = {
     removeMethod: hook.optional(),
     migrations: z.string().optional(),
     views: z.string().optional(),
-    routes: z.array(z.object({ method: z.enum(['GET', 'POST']), path: z.string().startsWith('/'), handler: hook })).optional(),
+    routes: z.array(z.object({ method: z.enum(['GET', 'POST']), path: z.string().startsWith('/'), customerPage: z.boolean().optional(), handler: hook })).optional(),
     jobs: z.array(z.object({ name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), schedule: z.string(), run: hook })).optional(),
   }).refine((g) => !g.capabilities.refunds || g.refund, { message: 'capabilities.refunds needs a refund hook', path: ['refund'] })
     .refine((g) => !g.capabilities.savedMethods || g.removeMethod, { message: 'capabilities.savedMethods needs a removeMethod hook', path: ['removeMethod'] }),

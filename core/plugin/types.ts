@@ -141,11 +141,18 @@ export interface GatewayHttpRequest {
   /** The body of a form post, parsed (unknown fields included). */
   form: Record<string, string>;
   receivedAt: Date;
+  /**
+   * On a customer page (`customerPage: true`): the signed-in customer, whom the page is for.
+   * Saldo has checked the session and, for a POST, the form's CSRF token: put `csrfToken` in a
+   * hidden `_csrf` field of every form the page shows.
+   */
+  customer?: { accountId: string; customerNumber: string; locale: Locale; csrfToken: string };
 }
 
 /** What a gateway's route answers: a page, a redirect, or a status with a short text. */
 export type GatewayHttpResponse =
-  | { status?: number; html: string }
+  /** A page; on a customer page, its `html` is shown inside Saldo's layout under `title`. */
+  | { status?: number; html: string; title?: string }
   | { redirect: string }
   | { status: number; text?: string; json?: unknown };
 
@@ -192,6 +199,12 @@ export interface GatewayRoute<Config> {
   method: 'GET' | 'POST';
   /** Hono-style path with `:params`, e.g. `/pay/:id`. */
   path: string;
+  /**
+   * A page of the customer pages (bank details to transfer to, a form to report a payment): only
+   * for a signed-in customer, its POSTs CSRF-checked, its HTML shown inside Saldo's layout, in the
+   * customer's language. Otherwise a route for anyone — a processor's callback, a hosted page.
+   */
+  customerPage?: boolean;
   handler(ctx: GatewayContext<Config>, request: GatewayHttpRequest): Promise<GatewayHttpResponse>;
 }
 

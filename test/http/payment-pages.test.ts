@@ -223,5 +223,18 @@ onEachDatabase((_sql, _target, database) => {
       const other = await signedIn('fr');
       expect((await request(`/billing/pay/service/${service!.id}`, { cookie: other.cookie })).status).toBe(404);
     });
+
+    it('shows a gateway’s own customer page inside the layout, to the signed-in customer only, its forms CSRF-checked', async () => {
+      const { account, cookie } = await signedIn('fr');
+      const page = await request('/billing/gateways/example-pay/where-to-pay', { cookie });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<html lang="fr">');
+      expect(html).toContain(`Pay merchant m_test quoting ${account.customerNumber}.`);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect((await request('/billing/gateways/example-pay/where-to-pay')).status).toBe(401);
+      expect((await post('/billing/gateways/example-pay/where-to-pay', cookie, { _csrf: 'forged' })).status).toBe(403);
+      expect((await post('/billing/gateways/example-pay/where-to-pay', cookie, { _csrf: csrfOf(html) })).status).toBe(303);
+    });
   });
 });

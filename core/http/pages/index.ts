@@ -13,6 +13,7 @@ import { brandVersion, cssVersion, htmxFile, htmxVersion, pageContext, renderPag
 import { balancePages } from './balance.js';
 import { paymentPages } from './payments.js';
 import { settingsPages } from './settings.js';
+import { gatewayPages } from './gateway-pages.js';
 import { customerSession, LANG_COOKIE, openSession, type PageEnv, pickLocale, requireAccount, safePath } from './session.js';
 
 const css = readFileSync(join(viewsDir, 'assets', 'saldo.css'), 'utf8');
@@ -73,6 +74,7 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
   for (const prefix of ['/balance/*', '/top-up/*', '/pay/*', '/payments/*', '/settings/*']) app.use(prefix, session);
   app.route('/balance', balancePages(services));
   app.route('/settings', settingsPages(services));
+  app.route('/', gatewayPages(services, session));
   app.route('/', paymentPages(services, deps.trustsProxy));
 
   const onError: ErrorHandler<PageEnv> = async (error, c) => {

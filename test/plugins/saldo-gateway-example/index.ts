@@ -26,6 +26,18 @@ export default defineGateway({
     }
     return { status: 'succeeded', reference: `${config.merchantId}:${payment.paymentId}`, amount: payment.amount };
   },
+  // A customer page, shown inside Saldo's pages: where to send a transfer, and a form to say it is sent.
+  routes: [
+    {
+      method: 'GET', path: '/where-to-pay', customerPage: true,
+      handler: async ({ config }, { customer }) => ({
+        title: 'Example Pay',
+        html: `<h1>Example Pay</h1><p>Pay merchant ${config.merchantId} quoting ${customer!.customerNumber}.</p>
+          <form method="post"><input type="hidden" name="_csrf" value="${customer!.csrfToken}"><button>Sent</button></form>`,
+      }),
+    },
+    { method: 'POST', path: '/where-to-pay', customerPage: true, handler: async () => ({ redirect: '../../balance' }) },
+  ],
   async getPayment({ config }, { paymentId }) {
     const amount = collected.get(paymentId);
     return amount ? { status: 'succeeded', reference: `${config.merchantId}:${paymentId}`, amount } : { status: 'not_found' };
