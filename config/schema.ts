@@ -102,7 +102,6 @@ export const configSchema = z.object({
       { module: './plugins/payment-modes/postpaid', options: {} },
       { module: './plugins/discounts/billing-cycle', options: {} },
       { module: './plugins/discounts/balance-payment', options: {} },
-      { module: './plugins/gateways/card', options: {} },
     ]),
   payments: z
     .object({
@@ -118,10 +117,19 @@ export const configSchema = z.object({
       gatewayTimeoutMs: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
       /** Payments still open this long after their gateway call are asked about again. */
       reconcileAfterSeconds: z.coerce.number().int().min(1).max(86_400).default(120),
+      /**
+       * A payment the processor still has no record of this long after its call is canceled (its
+       * call never arrived). Longer than any call with its client's retries can take.
+       */
+      abandonAfterMinutes: z.coerce.number().int().min(5).max(7 * 24 * 60).default(60),
       /** Automatic top-ups tried per account and day; a card that keeps failing stops there. */
       autoTopUpDailyCap: z.coerce.number().int().min(1).max(20).default(3),
       /** When open payments are reconciled. */
       reconcile: cron.default('* * * * *'),
+    })
+    // Asking the processor before its call could have ended would find nothing where something may yet land.
+    .refine((p) => p.reconcileAfterSeconds * 1000 > p.gatewayTimeoutMs, {
+      message: 'reconcileAfterSeconds must be longer than gatewayTimeoutMs', path: ['reconcileAfterSeconds'],
     })
     .prefault({}),
   /** What customers see: the provider's brand, and where to send them back to. */

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { loadConfig } from '../config/load.js';
 import { isBillingError } from './errors.js';
-import { withDemoApiKey } from './demo-key.js';
+import { withDemoApiKey, withDemoCards } from './demo-config.js';
 import { DEMO_CUSTOMERS, seedDemo } from './demo.js';
 import { createSaldo } from './saldo.js';
 
@@ -12,7 +12,7 @@ async function main() {
   // The embedded database is the demo: seeded once, with sign-in links and an API key printed.
   const loaded = loadConfig();
   const demo = !loaded.database.url && process.env.SALDO_DEMO !== 'off';
-  const { config, key: demoKey, file: demoKeyFile } = demo ? withDemoApiKey(loaded) : { config: loaded, key: '', file: undefined };
+  const { config, key: demoKey, file: demoKeyFile } = demo ? withDemoApiKey(withDemoCards(loaded)) : { config: loaded, key: '', file: undefined };
   const saldo = await createSaldo(config);
   await saldo.start();
   const base = config.server.basePath;

@@ -73,7 +73,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // attempt: paced by the pool's backoff, the requests of an outage queued behind it for
     // seconds instead of being answered 503. So it tries again at once; it tries only when a
     // request asks, and a refused connection costs the server nothing.
-    keyLocks = sessionLocks(() => postgres(url, { ...driverOptions, backoff: () => 0, max: 1, connection }), `saldo-api-request:${options.schema}`);
+    // Never recycled by the driver (0: no lifetime; its default is 30–60 minutes): closing the session would
+    // drop the locks of requests still running.
+    keyLocks = sessionLocks(() => postgres(url, { ...driverOptions, backoff: () => 0, max: 1, max_lifetime: 0, connection }), `saldo-api-request:${options.schema}`);
   } else {
     embedded = await startEmbeddedServer(options.dataDir);
     sql = postgres({

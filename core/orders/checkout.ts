@@ -8,6 +8,7 @@ import type { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import { requestHash } from '../ledger/request-hash.js';
 import { type Money, toJSON } from '@saldo/sdk';
+import { type PaidWith, paidFrom } from './paid-with.js';
 import { createServices, findOrder, insertOrder, type Order, withoutHash } from './order.repo.js';
 import { type OrderRequest, orderItemsSchema, type QuoteDeps, quoteOrder } from './quote.js';
 
@@ -58,6 +59,7 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
     const usable = (sql: Sql) => ledger.usableCredit(sql, account.walletId);
     let quote = await quoteOrder(tx, deps, account, await usable(tx), request);
     let chargeTransferId: bigint | null = null;
+    let paidWith: PaidWith = 'balance';
     let holdId: bigint | null = null;
 
     // The ledger keys derive from the checkout key: a concurrent duplicate of this checkout
@@ -68,6 +70,7 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
           idempotencyKey: `checkout:${key}`, description: quote.lines.map((l) => l.name).join(', '), metadata: { checkout: key },
         }, tx);
         chargeTransferId = charge.id;
+        paidWith = paidFrom(charge);
       } catch (error) {
         // Spent elsewhere since the quote: price it again on what is left now.
         if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
@@ -93,7 +96,7 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
     if (status === 'paid') {
       await createServices(tx, id, accountId);
       await deps.events.emit(tx, 'order.paid', accountId, {
-        orderId: id.toString(), externalRef: account.externalRef, total: toJSON(quote.total), idempotencyKey: key,
+        orderId: id.toString(), externalRef: account.externalRef, total: toJSON(quote.total), idempotencyKey: key, paidWith,
       });
     }
     return respond(withoutHash((await findOrder(tx, { id }))!));

@@ -2,16 +2,11 @@ import { money, toJSON } from '@saldo/sdk';
 import type { Sql } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
 import type { CheckoutDeps } from './checkout.js';
+import { type PaidWith, paidFrom } from './paid-with.js';
 import { createServices, findOrder, type Order, withoutHash } from './order.repo.js';
 
-/**
- * How an order was paid, for the panel (`order.paid`): wholly from the balance, partly on the
- * postpaid credit limit, wholly through a gateway, or a gateway for the rest of a balance part.
- * A panel may skip its manual fraud review for orders paid from the balance.
- */
-export type PaidWith = 'balance' | 'credit' | 'gateway' | 'mixed';
-
 export type Completion = 'paid' | 'waiting' | 'not_awaiting';
+
 
 /**
  * Completes an order awaiting payment from the balance, inside the caller's transaction (the one
@@ -25,7 +20,6 @@ export async function completeOrder(tx: Sql, deps: CheckoutDeps, orderId: bigint
   const order = locked && (await findOrder(tx, { id: orderId }));
   if (!order) throw new BillingError('NOT_FOUND');
   if (order.status !== 'awaiting_payment') return 'not_awaiting';
-  const paidWith: PaidWith = via === 'balance' ? 'balance' : order.balanceApplied.amount > 0n ? 'mixed' : 'gateway';
 
   const keys = (step: string) => ({ idempotencyKey: `order-${orderId}:${step}`, metadata: { order: orderId.toString(), reference: reference ?? null } });
   let fromBalance = order.amountDue;
@@ -48,6 +42,7 @@ export async function completeOrder(tx: Sql, deps: CheckoutDeps, orderId: bigint
     if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
     return 'waiting';
   }
+  const paidWith: PaidWith = via === 'gateway' ? (order.balanceApplied.amount > 0n ? 'mixed' : 'gateway') : charge ? paidFrom(charge) : 'balance';
   await tx`UPDATE orders SET status = 'paid', paid_at = now(), charge_transfer_id = ${charge?.id ?? null} WHERE id = ${orderId}`;
   await createServices(tx, orderId, order.accountId);
   await deps.events.emit(tx, 'order.paid', order.accountId, {

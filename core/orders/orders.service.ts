@@ -7,7 +7,7 @@ import type { Pool, Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
 import { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
-import type { Locale } from '@saldo/sdk';
+import type { Locale, Money } from '@saldo/sdk';
 import type { PluginRegistry } from '../plugin-host/registry.js';
 import { TOKENS } from '../tokens.js';
 import { Catalogue } from './catalogue.js';
@@ -69,8 +69,8 @@ export class OrdersService {
   }
 
   /** `payRenewal` in the caller's transaction (a gateway payment's booking). */
-  payRenewalIn(tx: Sql, accountId: bigint, serviceId: bigint, period: Date): Promise<RenewalOutcome> {
-    return payRenewalIn(tx, this.deps, accountId, serviceId, period);
+  payRenewalIn(tx: Sql, accountId: bigint, serviceId: bigint, period: Date, amount?: Money): Promise<RenewalOutcome> {
+    return payRenewalIn(tx, this.deps, accountId, serviceId, period, amount);
   }
 
   /** What the account waits to pay, oldest first. */

@@ -161,23 +161,24 @@ export function payRenewal(deps: RenewalDeps, accountId: bigint, serviceId: bigi
 }
 
 /** `payRenewal` inside the caller's transaction (a gateway payment's booking). */
-export async function payRenewalIn(tx: Sql, deps: RenewalDeps, accountId: bigint, serviceId: bigint, period: Date): Promise<RenewalOutcome> {
+export async function payRenewalIn(tx: Sql, deps: RenewalDeps, accountId: bigint, serviceId: bigint, period: Date, amount?: Money): Promise<RenewalOutcome> {
   const service = await lockService(tx, serviceId);
   if (!service || service.accountId !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
   if (service.status === 'cancelled') throw new BillingError('SERVICE_CANCELLED');
   if (service.nextDueAt.getTime() !== period.getTime()) {
     return { status: 'already_renewed', period, nextDueAt: service.nextDueAt } as const;
   }
-  return renewFromBalance(tx, deps, service, await renewalPrice(tx, deps, service));
+  // A gateway payment made for the period pays the amount it was asked for, not today's price.
+  return renewFromBalance(tx, deps, service, amount ?? (await renewalPrice(tx, deps, service)));
 }
 
 /** What an account owes and waits to pay, oldest first: orders awaiting payment, and renewal periods due. */
 export async function amountsDue(sql: Sql, accountId: bigint): Promise<AmountDue[]> {
   return sql<AmountDue[]>`
-    SELECT 'order' AS kind, o.id, NULL::timestamptz AS period, o.amount_due_minor AS amount, o.created_at AS since
+    SELECT 'order' AS kind, o.id, NULL::timestamptz AS period, o.amount_due_minor AS amount, o.created_at AS since, NULL::boolean AS "autoRenew"
       FROM orders o WHERE o.account_id = ${accountId} AND o.status = 'awaiting_payment'
     UNION ALL
-    SELECT 'renewal', r.service_id, r.period_start, r.amount_minor, r.created_at
+    SELECT 'renewal', r.service_id, r.period_start, r.amount_minor, r.created_at, s.auto_renew
       FROM service_renewals r JOIN services s ON s.id = r.service_id
      WHERE s.account_id = ${accountId} AND s.status = 'active' AND r.status = 'awaiting_payment'
        -- A period is named from JavaScript, to the millisecond; the column may hold microseconds.
@@ -193,6 +194,8 @@ export interface AmountDue {
   period: Date | null;
   amount: bigint;
   since: Date;
+  /** For a renewal: whether the customer lets the service renew from the balance by itself. */
+  autoRenew: boolean | null;
 }
 
 /** Stops renewals. A period already renewed stays paid; cancelling twice changes nothing. */

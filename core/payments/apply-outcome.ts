@@ -12,6 +12,8 @@ export interface BookingDeps {
   wallets: WalletService;
   orders: OrdersService;
   events: EventLog;
+  /** The provider lets services renew from balances (config `billing.renewFromBalance`). */
+  renewFromBalance: boolean;
 }
 
 /**
@@ -85,16 +87,22 @@ async function allocate(tx: Sql, deps: BookingDeps, payment: Payment, reference:
   if (payment.purpose === 'order') {
     await deps.orders.complete(tx, payment.orderId!, 'gateway', reference);
   } else if (payment.purpose === 'renewal') {
-    await payDue(() => deps.orders.payRenewalIn(tx, payment.accountId, payment.serviceId!, payment.periodStart!));
+    await payDue(() => deps.orders.payRenewalIn(tx, payment.accountId, payment.serviceId!, payment.periodStart!, payment.amount));
   } else {
     await deps.events.emit(tx, 'topup.completed', payment.accountId, { ...paymentJson(payment), reference });
     await settleOldestFirst(tx, deps, payment);
   }
 }
 
-/** What the account owes, oldest first, paid from the balance while it covers the next item. */
+/**
+ * What the account owes, oldest first, paid from the balance while it covers the next item. A
+ * renewal the customer chose not to take from the balance by itself, or every renewal where the
+ * provider does not renew from balances, waits for the customer to pay it.
+ */
 async function settleOldestFirst(tx: Sql, deps: BookingDeps, payment: Payment): Promise<void> {
-  for (const due of await deps.orders.amountsDue(tx, payment.accountId)) {
+  const owed = (await deps.orders.amountsDue(tx, payment.accountId))
+    .filter((due) => due.kind === 'order' || (due.autoRenew && deps.renewFromBalance));
+  for (const due of owed) {
     const paid = due.kind === 'order'
       ? (await deps.orders.complete(tx, due.id, 'balance', payment.reference ?? undefined)) === 'paid'
       : await payDue(() => deps.orders.payRenewalIn(tx, payment.accountId, due.id, due.period!));

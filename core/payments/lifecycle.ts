@@ -10,6 +10,9 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
  * `transition()` (payment.repo.ts), which consults this table: an outcome that would move a
  * payment backwards — a late "pending" after "succeeded", a "failed" after "refunded" — is
  * ignored and logged, so the order in which a processor's notifications arrive never matters.
+ * One move leaves an ended payment: the processor collected after all (a call still running when
+ * the payment was given up, a customer who finished on a page left open). The money is the
+ * customer's, so it is booked; the log shows the move.
  */
 const next: Record<PaymentStatus, readonly PaymentStatus[]> = {
   created: ['pending', 'requires_action', 'succeeded', 'declined', 'failed', 'canceled'],
@@ -18,9 +21,9 @@ const next: Record<PaymentStatus, readonly PaymentStatus[]> = {
   requires_action: ['pending', 'succeeded', 'declined', 'failed', 'canceled'],
   succeeded: ['partially_refunded', 'refunded'],
   partially_refunded: ['partially_refunded', 'refunded'],
-  declined: [],
-  failed: [],
-  canceled: [],
+  declined: ['succeeded'],
+  failed: ['succeeded'],
+  canceled: ['succeeded'],
   refunded: [],
 };
 

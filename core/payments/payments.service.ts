@@ -1,5 +1,5 @@
 import type { GatewayHttpRequest, PaymentStatus as GatewayStatus, Money } from '@saldo/sdk';
-import { type Refund, refundPayment } from './refund-payment.js';
+import { pendingRefunds, reconcileRefunds, type Refund, refundPayment } from './refund-payment.js';
 import type { SaldoConfig } from '../../config/schema.js';
 import type { Pool } from '../db/connect.js';
 import { BillingError } from '../errors.js';
@@ -29,6 +29,11 @@ export class PaymentsService {
   /** Gives money back to where the payment came from, whole or in part (see refund-payment.ts). */
   refund(accountId: bigint, paymentId: string, request: { amount?: Money; reason: string; idempotencyKey: string }): Promise<Refund> {
     return refundPayment(this.deps, accountId, paymentId, request);
+  }
+
+  /** Refunds still waiting for their gateway's answer (reconciliation asks again while it can). */
+  pendingRefunds(): Promise<Refund[]> {
+    return pendingRefunds(this.deps);
   }
 
   /** A payment of this account; another account's is not found. */
@@ -130,6 +135,7 @@ export class PaymentsService {
       const payment = await this.ask(toPayment(row), 'reconcile');
       if (!isOpen(payment.status)) settled++;
     }
+    settled += await reconcileRefunds(this.deps, limit);
     return { checked: due.length, settled };
   }
 
@@ -148,7 +154,10 @@ export class PaymentsService {
       () => gateway.plugin.getPayment(gateway.ctx, { paymentId: payment.id, ...(payment.reference && { reference: payment.reference }) }),
       `gateway ${gateway.code} status of ${payment.id}`,
     );
-    const outcome = status.status === 'not_found' ? { status: 'canceled' as const } : status;
+    // A processor that has no record of the payment may yet receive the call (a client still
+    // retrying): it is given up only once no call could still land.
+    const abandoned = payment.calledAt !== null && Date.now() - payment.calledAt.getTime() > this.deps.config.payments.abandonAfterMinutes * 60_000;
+    const outcome = status.status === 'not_found' ? (abandoned ? { status: 'canceled' as const } : { status: 'unknown' as const }) : status;
     return (await this.deps.sql.begin((tx) => applyOutcome(tx, this.deps, payment.id, outcome, source))) ?? payment;
   }
 }

@@ -1,4 +1,4 @@
-import { type Money, money, toJSON } from '@saldo/sdk';
+import { type Money, money, type RefundOutcome, toJSON } from '@saldo/sdk';
 import type { Sql } from '../db/connect.js';
 import { BillingError } from '../errors.js';
 import { checkIdempotencyKey } from '../idempotency-key.js';
@@ -19,6 +19,9 @@ export interface Refund {
   failure: string | null;
   createdAt: Date;
 }
+
+/** A refund's reservation on the balance lasts until its gateway answers: a hold that does not lapse on its own. */
+const UNTIL_ANSWERED = new Date('2999-12-31T00:00:00Z');
 
 interface RefundRow { id: string; payment_id: string; request_hash: string; amount_minor: bigint; currency: string; reason: string; status: Refund['status']; reference: string | null; failure: string | null; hold_id: bigint | null; created_at: Date }
 const toRefund = (r: RefundRow): Refund => ({
@@ -46,12 +49,13 @@ export async function refundPayment(
   const hash = requestHash('refund', { amount, reason: request.reason });
 
   const recorded = await deps.sql.begin(async (tx) => {
+    // The payment's lock first: a request with the same key waits here, then finds this refund.
+    const locked = (await lockPayment(tx, { id: payment.id }))!;
     const [earlier] = await tx<RefundRow[]>`SELECT * FROM payment_refunds WHERE payment_id = ${payment.id} AND idempotency_key = ${key}`;
     if (earlier) {
       if (earlier.request_hash !== hash) throw new BillingError('IDEMPOTENCY_CONFLICT', { key });
       return { refund: toRefund(earlier), fresh: false };
     }
-    const locked = (await lockPayment(tx, { id: payment.id }))!;
     if (!isCollected(locked.status) || locked.status === 'refunded') throw new BillingError('REFUND_NOT_POSSIBLE', { status: locked.status });
     const reserved = await tx`
       UPDATE payments SET refunded_minor = refunded_minor + ${amount.amount}, updated_at = now()
@@ -59,7 +63,8 @@ export async function refundPayment(
     if (reserved.count === 0) {
       throw new BillingError('REFUND_EXCEEDS_PAYMENT', { available: money(locked.amount.amount - locked.refunded.amount, amount.currency) });
     }
-    const hold = await deps.wallets.hold(accountId, amount, { idempotencyKey: `refund-hold:${payment.id}:${key}`, description: request.reason }, tx);
+    // Reserved until the gateway says what became of the refund, however long that takes.
+    const hold = await deps.wallets.hold(accountId, amount, { idempotencyKey: `refund-hold:${payment.id}:${key}`, description: request.reason, expiresAt: UNTIL_ANSWERED }, tx);
     const [row] = await tx<RefundRow[]>`
       INSERT INTO payment_refunds (payment_id, idempotency_key, request_hash, amount_minor, currency, reason, hold_id)
       VALUES (${payment.id}, ${key}, ${hash}, ${amount.amount}, ${amount.currency}, ${request.reason}, ${hold.id}) RETURNING *`;
@@ -70,9 +75,48 @@ export async function refundPayment(
   const outcome = await within(deps.config.payments.gatewayTimeoutMs, () => gateway.plugin.refund!(gateway.ctx, {
     refundId: recorded.refund.id, paymentId: payment.id, reference: payment.reference!, amount, reason: request.reason,
   }), `gateway ${gateway.code} refund of ${payment.id}`);
-  // Pending or unknown: the reservation stays until the gateway says more.
-  if (outcome.status === 'pending' || outcome.status === 'unknown') return recorded.refund;
-  return deps.sql.begin((tx) => settleRefund(tx, deps, payment, recorded.refund.id, outcome.status === 'succeeded' ? { ok: true, reference: outcome.reference } : { ok: false, failure: outcome.reason }));
+  return applyRefundOutcome(deps, payment, recorded.refund.id, outcome);
+}
+
+/**
+ * Applies what the gateway said of a refund: made (booked), refused (released), or still pending
+ * or unknown — then the reservation stays, and reconciliation asks again.
+ */
+async function applyRefundOutcome(deps: StartDeps, payment: Payment, refundId: string, outcome: RefundOutcome | { status: 'unknown' | 'not_found' }): Promise<Refund> {
+  if (outcome.status === 'pending' || outcome.status === 'unknown') {
+    if (outcome.status === 'pending') await deps.sql`UPDATE payment_refunds SET reference = coalesce(${outcome.reference}, reference) WHERE id = ${refundId}`;
+    const [row] = await deps.sql<RefundRow[]>`SELECT * FROM payment_refunds WHERE id = ${refundId}`;
+    return toRefund(row!);
+  }
+  const result = outcome.status === 'succeeded' ? { ok: true as const, reference: outcome.reference } : { ok: false as const, failure: 'reason' in outcome ? outcome.reason : 'not_found' };
+  return deps.sql.begin((tx) => settleRefund(tx, deps, payment, refundId, result));
+}
+
+/**
+ * Asks the gateways about refunds still pending `payments.reconcileAfterSeconds` after they were
+ * made. One the processor never heard of is released; a gateway that cannot say leaves it pending,
+ * listed by `pendingRefunds()` for an operator.
+ */
+export async function reconcileRefunds(deps: StartDeps, limit = 100): Promise<number> {
+  const due = await deps.sql<(RefundRow & { gateway: string; payment_reference: string })[]>`
+    SELECT r.*, p.gateway, p.reference AS payment_reference FROM payment_refunds r JOIN payments p ON p.id = r.payment_id
+     WHERE r.status = 'pending' AND r.created_at < now() - make_interval(secs => ${deps.config.payments.reconcileAfterSeconds})
+     ORDER BY r.created_at LIMIT ${limit}`;
+  let settled = 0;
+  for (const row of due) {
+    const gateway = deps.gateways.get(row.gateway);
+    if (!gateway.plugin.getRefund) continue;
+    const outcome = await within(deps.config.payments.gatewayTimeoutMs,
+      () => gateway.plugin.getRefund!(gateway.ctx, { refundId: row.id, paymentId: row.payment_id, reference: row.payment_reference }), `gateway ${gateway.code} refund ${row.id}`);
+    const payment = (await findPayment(deps.sql, row.payment_id))!;
+    if ((await applyRefundOutcome(deps, payment, row.id, outcome)).status !== 'pending') settled++;
+  }
+  return settled;
+}
+
+/** Refunds still waiting for their gateway's answer, oldest first. */
+export async function pendingRefunds(deps: StartDeps): Promise<Refund[]> {
+  return (await deps.sql<RefundRow[]>`SELECT * FROM payment_refunds WHERE status = 'pending' ORDER BY created_at`).map(toRefund);
 }
 
 /** Books a refund the gateway made, or releases what a failed one reserved. */

@@ -39,6 +39,7 @@ const kindShape: Record<PluginKind, z.ZodType> = {
     getPayment: hook,
     parseWebhook: hook.optional(),
     refund: hook.optional(),
+    getRefund: hook.optional(),
     removeMethod: hook.optional(),
     migrations: z.string().optional(),
     views: z.string().optional(),

@@ -255,6 +255,11 @@ export interface GatewayHooks<Config> {
   parseWebhook?(ctx: GatewayContext<Config>, request: GatewayHttpRequest): Promise<WebhookResult>;
   /** Gives money back. Required when `capabilities.refunds`. */
   refund?(ctx: GatewayContext<Config>, refund: RefundRequest): Promise<RefundOutcome>;
+  /**
+   * What became of a refund whose answer was `pending` or lost (reconciliation), by Saldo's refund
+   * id — the idempotency key the refund was made with. `not_found`: it never reached the processor.
+   */
+  getRefund?(ctx: GatewayContext<Config>, refund: { refundId: string; paymentId: string; reference: string }): Promise<RefundOutcome | { status: 'not_found' }>;
   /** Forgets a saved method at the processor (the customer removed it). */
   removeMethod?(ctx: GatewayContext<Config>, token: string): Promise<void>;
   /** Its routes under `/billing/gateways/<code>`. */

@@ -12,7 +12,7 @@ const SECRET = 'acme-webhook-secret-0123456789';
  * the outcome on Acme's test page; Acme's events are made with Acme's own helper.
  */
 gatewayConformance('acme (example third-party package)', acme, async (database) => {
-  const saldo = await testSaldo(database, { plugins: testPlugins({}, [{ module: 'saldo-gateway-acme', options: { webhookSecret: SECRET } }]) });
+  const saldo = await testSaldo(database, { plugins: testPlugins({ processor: 'sandbox' }, [{ module: 'saldo-gateway-acme', options: { webhookSecret: SECRET } }]) });
   const choose = (payment: Payment, outcome: 'paid' | 'failed') =>
     saldo.app.request(new URL(payment.redirectUrl!).pathname.replace(/^\/billing/, ''), {
       method: 'POST', body: new URLSearchParams({ outcome }), headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -5,6 +5,7 @@ import { money } from '@saldo/sdk';
 import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { codeOf, eur } from '../support/ledger-fixtures.js';
+import { loadConfig } from '../../config/load.js';
 import { testSaldo } from '../support/saldo.js';
 import { payOnHostedPage, startCard } from '../support/sandbox-card.js';
 
@@ -16,7 +17,8 @@ onEachDatabase((_sql, target, database) => {
   describe('catalogue, quote and checkout', () => {
     let saldo: Saldo;
     beforeAll(async () => {
-      saldo = await testSaldo(database(), { plugins: undefined });
+      // The provider's default plugins, and cards through the sandbox.
+      saldo = await testSaldo(database(), { plugins: [...loadConfig({ env: {} }).plugins, { module: './plugins/gateways/card', options: { processor: 'sandbox' } }] });
       await saldo.catalogue.upsert({
         code: 'vps-s', names: { en: 'VPS S', fr: 'VPS S (France)', es: 'VPS S (España)' }, currency: 'EUR',
         prices: { monthly: eur(1_000n), annual: eur(12_000n) }, balanceDiscountPercent: '10',

@@ -5,7 +5,7 @@ import { insertPayment, type Payment } from '../../core/payments/payment.repo.js
 import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { eur } from '../support/ledger-fixtures.js';
-import { testSaldo } from '../support/saldo.js';
+import { testPlugins, testSaldo } from '../support/saldo.js';
 import { ORIGIN, payOnHostedPage, sandboxNotification, startCard } from '../support/sandbox-card.js';
 
 onEachDatabase((_sql, target, database) => {
@@ -218,6 +218,103 @@ onEachDatabase((_sql, target, database) => {
         const account = await newAccount();
         const p = await saldo.payments.start(account.id, { purpose: 'top_up', amount: eur(1_000n), gateway: 'example-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
         await expect(saldo.payments.refund(account.id, p.id, { reason: 'x', idempotencyKey: 'r' })).rejects.toMatchObject({ code: 'GATEWAY_UNAVAILABLE' });
+      });
+    });
+
+    describe('what an independent review found', () => {
+      let late: Saldo;
+      const lateGateway = { module: './test/plugins/late-gateway.ts', options: {} };
+      beforeAll(async () => {
+        late = await testSaldo(database(), { plugins: [...testPlugins(), lateGateway] });
+      });
+      const old = (table: 'payments' | 'payment_refunds', column: 'called_at' | 'created_at', id: string, age: string) =>
+        database().sql`UPDATE ${database().sql(table)} SET ${database().sql(column)} = now() - ${age}::interval WHERE id = ${id}`;
+
+      it('gives up a payment the processor has no record of only once no call could still land, and books it if it lands after all', async () => {
+        const account = await late.accounts.create({ externalRef: `late-${randomUUID()}`, name: 'L', email: 'l@example.com', country: 'FR' });
+        const p = await late.payments.start(account.id, { purpose: 'top_up', amount: eur(5_000n), gateway: 'late-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
+        expect(p).toMatchObject({ status: 'created', outcomeUnknown: true });
+        await old('payments', 'called_at', p.id, '10 minutes');
+        await late.payments.reconcile();
+        expect((await late.payments.get(account.id, p.id)).status).toBe('created'); // not found yet, but a call could still arrive
+        await old('payments', 'called_at', p.id, '2 hours');
+        await database().sql`UPDATE payments SET checked_at = NULL WHERE id = ${p.id}`;
+        await late.payments.reconcile();
+        expect((await late.payments.get(account.id, p.id)).status).toBe('canceled');
+        // The processor collected after all, and says so: the money is the customer's, booked once.
+        const body = JSON.stringify({ id: `evt_${randomUUID()}`, paymentId: p.id, amount: '5000', currency: 'EUR' });
+        for (let i = 0; i < 2; i++) await late.app.request('/gateways/late-pay/webhook', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        expect(await late.payments.get(account.id, p.id)).toMatchObject({ status: 'succeeded' });
+        expect((await late.accounts.balance(account.id)).balance).toEqual(eur(5_000n));
+        expect(await transfersOf(p)).toBe(1);
+      });
+
+      it('keeps a pending refund reserved until its gateway answers, and settles it by reconciliation', async () => {
+        const account = await late.accounts.create({ externalRef: `late-${randomUUID()}`, name: 'L', email: 'l@example.com', country: 'FR' });
+        const p = await late.payments.start(account.id, { purpose: 'top_up', amount: eur(10_000n), gateway: 'late-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
+        const { collect, refundDone } = await import('../plugins/late-gateway.js');
+        collect(p.id, eur(10_000n));
+        await old('payments', 'called_at', p.id, '5 minutes');
+        await late.payments.reconcile();
+        const refund = await late.payments.refund(account.id, p.id, { reason: 'Goodwill', idempotencyKey: 'pending-1' });
+        expect(refund.status).toBe('pending');
+        const [hold] = await database().sql<{ expires_at: Date }[]>`SELECT h.expires_at FROM ledger_holds h JOIN payment_refunds r ON r.hold_id = h.id WHERE r.id = ${refund.id}`;
+        expect(hold!.expires_at.getUTCFullYear()).toBeGreaterThan(2100); // does not lapse: the money stays reserved
+        await expect(late.wallets.charge(account.id, eur(1n), { idempotencyKey: 'spend' })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+        expect((await late.payments.pendingRefunds()).map((r) => r.id)).toContain(refund.id);
+        refundDone(refund.id);
+        await old('payment_refunds', 'created_at', refund.id, '5 minutes');
+        await late.payments.reconcile();
+        expect((await late.payments.pendingRefunds()).map((r) => r.id)).not.toContain(refund.id);
+        expect(await late.payments.get(account.id, p.id)).toMatchObject({ status: 'refunded' });
+        expect(await late.accounts.balance(account.id)).toMatchObject({ balance: eur(0n), held: eur(0n) });
+      });
+
+      it('answers the same refund to two requests with one key at once', async () => {
+        const account = await newAccount();
+        const c = await startCard(saldo, account.id, { purpose: 'top_up', amount: eur(5_000n) });
+        await payOnHostedPage(saldo, c, { number: '4242424242424242' });
+        await saldo.payments.refresh(account.id, c.id);
+        const both = await Promise.all([1, 2].map(() => saldo.payments.refund(account.id, c.id, { amount: eur(1_000n), reason: 'twice', idempotencyKey: 'same' })));
+        expect(both[0]!.id).toBe(both[1]!.id);
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(4_000n));
+      });
+
+      it('charges a renewal paid by card the amount it was asked for, whatever the catalogue says since', async () => {
+        const account = await newAccount();
+        await saldo.wallets.topUp(account.id, eur(1_000n), { idempotencyKey: 'fund' });
+        await saldo.catalogue.upsert({ code: 'price-moves', names: { en: 'Moves' }, currency: 'EUR', prices: { monthly: eur(1_000n) } });
+        await saldo.orders.checkout(account.id, { items: [{ product: 'price-moves', cycle: 'monthly' }] }, 'pm');
+        const [service] = await saldo.orders.services(account.id);
+        await database().sql`UPDATE services SET next_due_at = date_trunc('milliseconds', now()) - interval '1 minute' WHERE id = ${service!.id}`;
+        expect(await saldo.orders.renewIfDue(service!.id)).toMatchObject({ status: 'awaiting_payment', amount: eur(1_000n) });
+        await saldo.catalogue.upsert({ code: 'price-moves', names: { en: 'Moves' }, currency: 'EUR', prices: { monthly: eur(1_500n) } });
+        const due = (await saldo.orders.amountsDue(database().sql, account.id))[0]!;
+        const p = await startCard(saldo, account.id, { purpose: 'renewal', serviceId: service!.id, period: due.period! });
+        await payOnHostedPage(saldo, p, { number: '4242424242424242' });
+        expect((await saldo.payments.refresh(account.id, p.id)).status).toBe('succeeded');
+        expect((await saldo.orders.services(account.id))[0]!.nextDueAt.getTime()).toBeGreaterThan(Date.now());
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(0n));
+      });
+
+      it('leaves a renewal the customer chose not to take from the balance to the customer, when a top-up arrives', async () => {
+        const account = await newAccount();
+        await saldo.wallets.topUp(account.id, eur(1_000n), { idempotencyKey: 'fund' });
+        await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'opted-out');
+        const [service] = await saldo.orders.services(account.id);
+        await saldo.orders.setAutoRenew(account.id, service!.id, false);
+        await database().sql`UPDATE services SET next_due_at = date_trunc('milliseconds', now()) - interval '1 minute' WHERE id = ${service!.id}`;
+        expect((await saldo.orders.renewIfDue(service!.id)).status).toBe('awaiting_payment');
+        await saldo.payments.start(account.id, { purpose: 'top_up', amount: eur(5_000n), gateway: 'example-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
+        expect((await saldo.orders.services(account.id))[0]!.nextDueAt.getTime()).toBeLessThan(Date.now());
+        expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(5_000n));
+      });
+
+      it('tells the panel an order was paid on credit', async () => {
+        const account = await saldo.accounts.create({ externalRef: `pp-${randomUUID()}`, name: 'P', email: 'p@example.com', country: 'FR', paymentMode: 'postpaid', creditLimit: eur(20_000n) });
+        const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'credit');
+        const paid = (await eventsSince(database().sql, 0n, 10_000)).find((e) => e.type === 'order.paid' && e.payload.orderId === order.id.toString());
+        expect(paid?.payload).toMatchObject({ paidWith: 'credit' });
       });
     });
   });

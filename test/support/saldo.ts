@@ -6,7 +6,7 @@ import { createSaldo, type Saldo } from '../../core/saldo.js';
 export const API_KEY = 'test-api-key-0123456789abcdef';
 
 /** The plugins a test Saldo loads: the built-in ones (the card gateway with `card` options), the example gateway, and `extra`. */
-export function testPlugins(card: Record<string, unknown> = {}, extra: PluginEntry[] = []): PluginEntry[] {
+export function testPlugins(card: Record<string, unknown> = { processor: 'sandbox' }, extra: PluginEntry[] = []): PluginEntry[] {
   return [
     { module: './plugins/payment-modes/prepaid', options: {} },
     { module: './plugins/payment-modes/postpaid', options: { defaultCreditLimit: '150.00' } },

@@ -2,8 +2,11 @@ import { z } from '@saldo/sdk';
 import { BRANDS } from './brands.js';
 
 export const cardConfig = z.object({
-  /** Who processes the cards: the built-in imitation (demo, tests) or Stripe. */
-  processor: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  /**
+   * Who processes the cards: Stripe, or the built-in imitation for demos and tests. No default: a
+   * provider chooses, so a production install never takes real orders through the sandbox.
+   */
+  processor: z.enum(['sandbox', 'stripe'], { error: 'choose the card processor: "stripe" (or "sandbox" for a demo or tests)' }),
   /** Brands accepted; others are refused on the payment page with a clear message. */
   brands: z.array(z.enum(BRANDS)).min(1).default(['visa', 'mastercard']),
   sandbox: z.object({

@@ -26,6 +26,7 @@ export default defineGateway({
   getPayment: (ctx, lookup) => processor(ctx.config).getPayment(ctx, lookup),
   parseWebhook: (ctx, request) => processor(ctx.config).parseWebhook(ctx, request),
   refund: (ctx, refund) => processor(ctx.config).refund(ctx, refund),
+  getRefund: (ctx, refund) => processor(ctx.config).getRefund(ctx, refund),
   removeMethod: (ctx, token) => processor(ctx.config).removeMethod(ctx, token),
   // Both processors' routes are declared; each answers only while its processor is configured.
   routes: [...sandbox.routes, ...stripe.routes],

@@ -13,6 +13,7 @@ export interface CardProcessor {
   getPayment(ctx: GatewayContext<CardConfig>, lookup: PaymentLookup): Promise<PaymentStatus>;
   parseWebhook(ctx: GatewayContext<CardConfig>, request: GatewayHttpRequest): Promise<WebhookResult>;
   refund(ctx: GatewayContext<CardConfig>, refund: RefundRequest): Promise<RefundOutcome>;
+  getRefund(ctx: GatewayContext<CardConfig>, refund: { refundId: string; paymentId: string; reference: string }): Promise<RefundOutcome | { status: 'not_found' }>;
   removeMethod(ctx: GatewayContext<CardConfig>, token: string): Promise<void>;
   /** Pages the processor serves (the sandbox's hosted payment page). */
   routes: GatewayRoute<CardConfig>[];

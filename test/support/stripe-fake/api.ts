@@ -80,6 +80,9 @@ export const routes: [string, RegExp, Handler][] = [
     return snapshot(method);
   }],
 
+  ['GET', /^\/v1\/refunds$/, (store, p) =>
+    list(store.all('refund').filter((r) => !p.payment_intent || r.payment_intent === text(p.payment_intent)), '/v1/refunds') as never],
+
   ['POST', /^\/v1\/refunds$/, (store, p) => {
     const intent = store.get('payment_intent', text(p.payment_intent) ?? '');
     if (intent.status !== 'succeeded') throw invalid('This PaymentIntent does not have a successful charge to refund.', { code: 'charge_not_refundable' });

@@ -142,6 +142,11 @@ export const sandbox: CardProcessor = {
     return { status: 'succeeded', reference: row!.id };
   },
 
+  async getRefund(ctx, refund) {
+    const [row] = await ctx.sql<{ id: string }[]>`SELECT id FROM card_sandbox_refunds WHERE refund_id = ${refund.refundId}`;
+    return row ? { status: 'succeeded', reference: row.id } : { status: 'not_found' };
+  },
+
   async removeMethod(ctx, token) {
     await ctx.sql`UPDATE card_sandbox_tokens SET removed_at = now() WHERE token = ${token}`;
   },

@@ -66,6 +66,19 @@ export const stripe: CardProcessor = {
     }
   },
 
+  /** A refund whose answer was pending or lost: found among the intent's refunds by Saldo's refund id. */
+  async getRefund(ctx, refund) {
+    const client = stripeOf(ctx);
+    const intent = refund.reference.startsWith('cs_') ? (await client.checkout.sessions.retrieve(refund.reference)).payment_intent : refund.reference;
+    if (!intent) return { status: 'not_found' };
+    const found = (await client.refunds.list({ payment_intent: typeof intent === 'string' ? intent : intent.id, limit: 100 })).data
+      .find((r) => r.metadata?.saldo_refund_id === refund.refundId);
+    if (!found) return { status: 'not_found' };
+    if (found.status === 'succeeded') return { status: 'succeeded', reference: found.id };
+    if (found.status === 'pending' || found.status === 'requires_action') return { status: 'pending', reference: found.id };
+    return { status: 'failed', reason: found.failure_reason ?? found.status ?? 'failed' };
+  },
+
   /** Detaches the card from its Customer: Stripe will not charge it again. Gone already is as good. */
   async removeMethod(ctx, token) {
     await stripeOf(ctx).paymentMethods.detach(token).catch((error: unknown) => {

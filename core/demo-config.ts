@@ -21,6 +21,15 @@ export function withDemoApiKey(config: SaldoConfig): { config: SaldoConfig; key:
   return { config: addKey(config, key), key, file };
 }
 
+/**
+ * The demo takes cards through the sandbox processor (test cards, no real money) unless a card
+ * gateway is configured. Only the demo: elsewhere a provider names its processor.
+ */
+export function withDemoCards(config: SaldoConfig): SaldoConfig {
+  if (config.plugins.some((p) => p.module.endsWith('/gateways/card'))) return config;
+  return { ...config, plugins: [...config.plugins, { module: './plugins/gateways/card', options: { processor: 'sandbox' } }] };
+}
+
 const addKey = (config: SaldoConfig, key: string): SaldoConfig => ({
   ...config, secrets: { ...config.secrets, apiKeys: [...config.secrets.apiKeys, key] },
 });
