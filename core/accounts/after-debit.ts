@@ -1,7 +1,7 @@
-import type { Sql } from '../db/connect.js';
+import { money, toJSON } from '@saldo/sdk';
+import type { Pool, Sql } from '../db/connect.js';
 import type { EventLog } from '../events/event-log.js';
 import type { JobQueue } from '../jobs/job-queue.js';
-import { money, toJSON, type Money } from '@saldo/sdk';
 
 export const AUTO_TOP_UP_QUEUE = 'auto-topup';
 
@@ -11,25 +11,33 @@ export interface AutoTopUpJob {
   transferId: string;
 }
 
+interface CrossingRow { transfer_id: bigint; account_id: bigint; alert: boolean; auto_topup: boolean; usable_minor: bigint; alert_minor: bigint | null; currency: string }
+
 /**
- * What follows a charge, in the charge's own transaction: when it took usable credit below the
- * customer's low-balance alert, the panel is told (`balance.low`); when below the automatic top-up
- * threshold, a top-up job is sent — keyed by account, so one at most is waiting per account. Both
- * only on the crossing (before ≥ threshold > after): charges racing across it are serialised by
- * the wallet's row lock, so exactly one of them crosses.
+ * What follows a charge that crossed a threshold — recorded by the database in the charge's own
+ * statement (migration 0020) — in one transaction that takes the record: the panel is told when
+ * usable credit fell below the customer's low-balance alert (`balance.low`), and an automatic
+ * top-up job is sent, keyed by account so one at most waits per account. Taking the record makes
+ * this happen once, whoever gets there first: the charging call right after its charge, or the
+ * sweep of records left by a process that stopped in between.
  */
-export async function afterDebit(tx: Sql, deps: { events: EventLog; jobs: JobQueue }, accountId: bigint, spent: Money, transferId: bigint): Promise<void> {
-  const [row] = await tx<{ usable: bigint; alert: bigint | null; auto: bigint | null }[]>`
-    SELECT w.balance_minor - w.held_minor - w.min_balance_minor AS usable, a.low_balance_threshold_minor AS alert, t.threshold_minor AS auto
-      FROM billing_accounts a JOIN ledger_accounts w ON w.id = a.wallet_id
-      LEFT JOIN auto_topups t ON t.account_id = a.id AND t.enabled
-     WHERE a.id = ${accountId}`;
-  if (!row) return;
-  const crosses = (threshold: bigint | null) => threshold !== null && row.usable + spent.amount >= threshold && row.usable < threshold;
-  if (crosses(row.alert)) {
-    await deps.events.emit(tx, 'balance.low', accountId, { usableCredit: toJSON(money(row.usable, spent.currency)), threshold: toJSON(money(row.alert!, spent.currency)) });
+export async function followCrossing(tx: Sql, deps: { events: EventLog; jobs: JobQueue }, transferId: bigint): Promise<void> {
+  const [c] = await tx<CrossingRow[]>`DELETE FROM balance_crossings WHERE transfer_id = ${transferId} RETURNING *`;
+  if (!c) return;
+  if (c.alert) {
+    await deps.events.emit(tx, 'balance.low', c.account_id, {
+      usableCredit: toJSON(money(c.usable_minor, c.currency)), threshold: toJSON(money(c.alert_minor!, c.currency)),
+    });
   }
-  if (crosses(row.auto)) {
-    await deps.jobs.send(tx, AUTO_TOP_UP_QUEUE, { accountId: accountId.toString(), transferId: transferId.toString() } satisfies AutoTopUpJob, { singletonKey: accountId.toString() });
+  if (c.auto_topup) {
+    await deps.jobs.send(tx, AUTO_TOP_UP_QUEUE, { accountId: c.account_id.toString(), transferId: c.transfer_id.toString() } satisfies AutoTopUpJob, { singletonKey: c.account_id.toString() });
   }
+}
+
+/** Crossings a stopped process left behind, older than a minute (a running one follows its own at once). */
+export async function followLeftCrossings(sql: Pool, deps: { events: EventLog; jobs: JobQueue }): Promise<number> {
+  const left = await sql<{ transfer_id: bigint }[]>`
+    SELECT transfer_id FROM balance_crossings WHERE created_at < now() - interval '1 minute' ORDER BY transfer_id LIMIT 1000`;
+  for (const { transfer_id } of left) await sql.begin((tx) => followCrossing(tx, deps, transfer_id));
+  return left.length;
 }

@@ -5,7 +5,7 @@ import { BillingError } from '../errors.js';
 import { EventLog } from '../events/event-log.js';
 import { checkIdempotencyKey } from '../idempotency-key.js';
 import { JobQueue } from '../jobs/job-queue.js';
-import { afterDebit } from './after-debit.js';
+import { followCrossing, followLeftCrossings } from './after-debit.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import type { ChargeRefund, Entry, Hold, Transfer } from '../ledger/types.js';
 import type { Currency, Money } from '@saldo/sdk';
@@ -65,13 +65,21 @@ export class WalletService {
    * the caller's, or one of its own.
    */
   async charge(accountId: bigint, amount: Money, options: MoveOptions, sql?: Sql): Promise<Transfer> {
-    if (!sql) return this.sql.begin((tx) => this.charge(accountId, amount, options, tx));
-    const transfer = await this.move(sql, accountId, amount, options, 'charge', async (account) => ({
+    const on = sql ?? this.sql;
+    const transfer = await this.move(on, accountId, amount, options, 'charge', async (account) => ({
       debit: account.walletId,
-      credit: await this.systemId(sql, SYSTEM.revenue, account.currency),
+      credit: await this.systemId(on, SYSTEM.revenue, account.currency),
     }));
-    if (!transfer.replayed) await afterDebit(sql, { events: this.events, jobs: this.jobs }, accountId, amount, transfer.id);
+    if (transfer.crossed) {
+      const deps = { events: this.events, jobs: this.jobs };
+      await (sql ? followCrossing(sql, deps, transfer.id) : this.sql.begin((tx) => followCrossing(tx, deps, transfer.id)));
+    }
     return transfer;
+  }
+
+  /** Crossings a stopped process left behind (see after-debit.ts). */
+  followLeftCrossings(): Promise<number> {
+    return followLeftCrossings(this.sql, { events: this.events, jobs: this.jobs });
   }
 
   /** An operator's credit to the balance (goodwill, a correction), booked with its reason. */
@@ -171,7 +179,7 @@ export class WalletService {
   private async move(
     sql: Sql, accountId: bigint, amount: Money, options: MoveOptions, kind: string,
     sides: (account: Wallet) => Promise<{ debit: bigint; credit: bigint }>,
-  ): Promise<Transfer> {
+  ): Promise<Transfer & { crossed: boolean }> {
     const account = await this.accountIn(accountId, amount, sql);
     return ledger.transfer(sql, {
       idempotencyKey: this.scoped(account, options.idempotencyKey),

@@ -13,7 +13,11 @@ import type { QueueDefinition } from './job-queue.js';
 export function periodicWork(config: SaldoConfig, services: { orders: OrdersService; wallets: WalletService; payments: PaymentsService }): QueueDefinition[] {
   return [
     { name: 'renewals', policy: 'stately', schedule: config.jobs.renewals, run: () => services.orders.renewDue() },
-    { name: 'hold-expiry', policy: 'stately', schedule: config.jobs.holdExpiry, run: () => services.wallets.expireHolds() },
+    // Expired holds go back to the balance; threshold crossings a stopped process left are followed.
+    {
+      name: 'hold-expiry', policy: 'stately', schedule: config.jobs.holdExpiry,
+      run: async () => ({ holds: await services.wallets.expireHolds(), crossings: await services.wallets.followLeftCrossings() }),
+    },
     { name: 'payment-reconciliation', policy: 'stately', schedule: config.payments.reconcile, run: () => services.payments.reconcile() },
   ];
 }

@@ -100,7 +100,7 @@ export async function findAccount(sql: Sql, id: bigint): Promise<LedgerAccount |
   return row && toAccount(row);
 }
 
-export async function transfer(sql: Sql, request: TransferRequest): Promise<Transfer> {
+export async function transfer(sql: Sql, request: TransferRequest): Promise<Transfer & { crossed: boolean }> {
   const key = checkIdempotencyKey(request.idempotencyKey);
   checkPositive(request.amount);
   const { amount, debit, credit, kind } = request;
@@ -108,10 +108,12 @@ export async function transfer(sql: Sql, request: TransferRequest): Promise<Tran
   const metadata = request.metadata ?? {};
   const hash = requestHash('transfer', { kind, debit, credit, amount, description, metadata });
 
-  const [row] = await statement(sql, (q) => q<PostingRow[]>`
-    SELECT * FROM ledger_transfer(${key}, ${hash}, ${kind}, ${debit}, ${credit}, ${amount.amount},
-                                  ${amount.currency}, ${description}, ${q.json(metadata)})`);
-  return toTransfer(row!, { kind, debit, credit, amount, description });
+  // `crossed`: the charge took its wallet below a threshold its account watches (migration 0020).
+  const [row] = await statement(sql, (q) => q<(PostingRow & { crossed: boolean })[]>`
+    SELECT t.*, t.transfer_id IS NOT NULL AND ${kind} = 'charge' AND NOT t.replayed AND balance_crossed(t.transfer_id) AS crossed
+      FROM ledger_transfer(${key}, ${hash}, ${kind}, ${debit}, ${credit}, ${amount.amount},
+                           ${amount.currency}, ${description}, ${q.json(metadata)}) t`);
+  return { ...toTransfer(row!, { kind, debit, credit, amount, description }), crossed: row!.crossed };
 }
 
 export async function hold(sql: Sql, request: HoldRequest): Promise<Hold> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ledger from '../../core/ledger/ledger.repo.js';
 import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { eur } from '../support/ledger-fixtures.js';
@@ -72,6 +73,21 @@ onEachDatabase((_sql, target, database) => {
       expect((await autoPayments(account.id)).map((p) => p.status)).toEqual(['declined', 'declined', 'declined']);
       expect(failures.map((f) => [f.payload.attemptsToday, f.payload.stoppedForToday])).toEqual([[1, false], [2, false], [3, true]]);
       expect(await saldo.autoTopUps.get(account.id, 'EUR')).toMatchObject({ enabled: true, lastFailure: 'authentication_required', lastFailureAt: expect.any(Date) });
+    });
+
+    it('follows a crossing a stopped process left behind: recorded with the charge, the top-up still comes', async () => {
+      const { account } = await withSavedCard();
+      // The charge committed and the process stopped before following it: only the ledger's statement ran.
+      const [wallet] = await database().sql<{ wallet_id: bigint }[]>`SELECT wallet_id FROM billing_accounts WHERE id = ${account.id}`;
+      const revenue = await ledger.systemAccount(database().sql, 'revenue', 'EUR');
+      const charge = await ledger.transfer(database().sql, { idempotencyKey: `left-${randomUUID()}`, kind: 'charge', debit: wallet!.wallet_id, credit: revenue.id, amount: eur(8_500n) });
+      expect(charge.crossed).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await autoPayments(account.id)).toHaveLength(0);
+      await database().sql`UPDATE balance_crossings SET created_at = now() - interval '2 minutes' WHERE transfer_id = ${charge.id}`;
+      expect(await saldo.wallets.followLeftCrossings()).toBeGreaterThanOrEqual(1);
+      await waitFor('the top-up from the left crossing', async () => (await autoPayments(account.id)).some((p) => p.status === 'succeeded'));
+      expect(await database().sql`SELECT 1 FROM balance_crossings WHERE transfer_id = ${charge.id}`).toHaveLength(0);
     });
   });
 });
