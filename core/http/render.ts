@@ -152,7 +152,7 @@ function hereOf(c: Context<PageEnv>, base: string): string {
   return `${base}/balance`;
 }
 
-export const cssVersion = '3';
+export const cssVersion = '4';
 /** Changes with the colour, so a new brand colour is a new URL despite the year-long cache. */
 export const brandVersion = (config: SaldoConfig) => config.branding.primaryColor.slice(1).toLowerCase();
 export const htmxFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'htmx.org', 'dist', 'htmx.min.js');
