@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../config/load.js';
-import type { Database } from '../../core/db/connect.js';
 import { seedDemo } from '../../core/demo.js';
-import type { Saldo } from '../../core/saldo.js';
-import { artifacts, browserAvailable, servedInBrowser } from '../support/browser.js';
-import { openTestDatabase } from '../support/databases.js';
+import { artifacts, browserAvailable, browserSuite } from '../support/browser.js';
 import { eur } from '../support/ledger-fixtures.js';
 import { payOnHostedPage, startCard } from '../support/sandbox-card.js';
-import { testSaldo } from '../support/saldo.js';
 
 const axeSource = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 type AxeResult = { violations: { id: string; impact: string; nodes: unknown[] }[] };
@@ -28,19 +24,12 @@ const overflow = (page: Page) => page.evaluate(() => document.documentElement.sc
 
 // Registered only where the browser exists (like the PostgreSQL suites without DATABASE_URL).
 if (browserAvailable()) describe('customer pages on a phone and on a desktop', () => {
-  let database: Database;
-  let saldo: Saldo;
-  let served: Awaited<ReturnType<typeof servedInBrowser>>;
-  let origin: string;
-  let browser: Browser;
+  const suite = browserSuite({ billing: { balanceRenewals: 'on-by-default' } });
   const paths: Record<string, string> = {};
 
   beforeAll(async () => {
-    database = await openTestDatabase('embedded');
-    saldo = await testSaldo(database, { billing: { balanceRenewals: 'on-by-default' } });
+    const { saldo, origin } = suite;
     await seedDemo(saldo);
-    served = await servedInBrowser(saldo);
-    ({ origin, browser } = served);
     // The French prepaid demo customer: a saved card (settings lists it), a paid top-up (its
     // payment page), an order waiting for payment, and a payment open on the sandbox's card page.
     const prepaid = await saldo.accounts.getByExternalRef('demo-prepaid');
@@ -56,20 +45,15 @@ if (browserAvailable()) describe('customer pages on a phone and on a desktop', (
     });
   });
 
-  afterAll(async () => {
-    await served?.close();
-    await database?.close();
-  });
-
   /** A browser context signed in as a demo customer (a fresh one signed in as nobody with `ref` undefined). */
   async function signedIn(ref: string | undefined, options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-    const context = await browser.newContext(options);
+    const context = await suite.browser.newContext(options);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
     // A page the test asks for answers what it answers (a 404, the sign-in page's 401), and a form's refusal is a 422: any other failure is a problem.
     page.on('response', (r) => r.status() >= 400 && r.status() !== 422 && r.request().resourceType() !== 'document' && problems.push(`${r.status()} ${r.url()}`));
-    if (ref) await page.goto(origin + (await saldo.customers.handoffLink(ref)).url);
+    if (ref) await page.goto(suite.origin + (await suite.saldo.customers.handoffLink(ref)).url);
     return { context, page, problems };
   }
 
@@ -81,7 +65,7 @@ if (browserAvailable()) describe('customer pages on a phone and on a desktop', (
     ];
     for (const [name, ref, path] of visits) {
       const { context, page, problems } = await signedIn(ref, { bypassCSP: true, viewport: { width: 390, height: 844 } });
-      await page.goto(origin + path);
+      await page.goto(suite.origin + path);
       const sideways = await overflow(page);
       await page.screenshot({ path: join(artifacts, `phone-${name}.png`), fullPage: true });
       const found = await axe(page);
@@ -89,7 +73,7 @@ if (browserAvailable()) describe('customer pages on a phone and on a desktop', (
       await page.screenshot({ path: join(artifacts, `desktop-${name}.png`), fullPage: true });
       figures.push(`${name}: overflow=${sideways}px axe=${found.all} serious=${JSON.stringify(found.serious)}`);
       // The sandbox stands for the processor's own page, which links no icon: the browser asks the host's root for one.
-      const ours = problems.filter((p) => !(name === 'card-page' && p.endsWith(`${origin}/favicon.ico`)));
+      const ours = problems.filter((p) => !(name === 'card-page' && p.endsWith(`${suite.origin}/favicon.ico`)));
       expect.soft([name, sideways, found.serious, ours]).toEqual([name, expect.toSatisfy((px: number) => px <= 0), [], []]);
       await context.close();
     }
@@ -98,7 +82,7 @@ if (browserAvailable()) describe('customer pages on a phone and on a desktop', (
 
   it('stacks the history into rows on a phone: date and amount on one line, the description under it', async () => {
     const { context, page } = await signedIn('demo-prepaid', { viewport: { width: 390, height: 844 } });
-    await page.goto(`${origin}/billing/balance`);
+    await page.goto(`${suite.origin}/billing/balance`);
     const row = page.locator('#history-rows tr:not(.more)').first();
     const [date, description, amount] = await Promise.all([1, 2, 3].map((n) => row.locator(`td:nth-child(${n})`).boundingBox()));
     expect(Math.abs(date!.y - amount!.y)).toBeLessThan(4); // one line
@@ -110,7 +94,7 @@ if (browserAvailable()) describe('customer pages on a phone and on a desktop', (
   for (const javaScriptEnabled of [true, false]) {
     it(`shows a refused alert level beside its field, as typed, with JavaScript ${javaScriptEnabled ? 'on (htmx swaps the form)' : 'off (the whole page)'}`, async () => {
       const { context, page, problems } = await signedIn('demo-prepaid', { javaScriptEnabled, viewport: { width: 390, height: 844 } });
-      await page.goto(`${origin}/billing/balance`);
+      await page.goto(`${suite.origin}/billing/balance`);
       await page.fill('#threshold', 'abc');
       await page.locator('#alert-form button[type="submit"]').click();
       await page.locator('#threshold-error').waitFor();
@@ -136,14 +120,14 @@ if (browserAvailable()) describe('customer pages on a phone and on a desktop', (
   it('switches language on a filtered history and comes back to the same filter', async () => {
     const { context, page, problems } = await signedIn('demo-prepaid');
     const filtered = '/billing/balance?from=2020-01-01&to=2099-12-31';
-    await page.goto(origin + filtered);
+    await page.goto(suite.origin + filtered);
     await page.getByRole('link', { name: 'Español' }).click();
-    await page.waitForURL(origin + filtered);
+    await page.waitForURL(suite.origin + filtered);
     expect(await page.locator('#history-title').textContent()).toBe('Movimientos');
     expect(await page.inputValue('input[name="from"]')).toBe('2020-01-01');
     expect(await page.inputValue('input[name="to"]')).toBe('2099-12-31');
     await page.getByRole('link', { name: 'English' }).click();
-    await page.waitForURL(origin + filtered);
+    await page.waitForURL(suite.origin + filtered);
     expect(await page.locator('#history-title').textContent()).toBe('Transactions');
     expect(problems).toEqual([]);
     await context.close();

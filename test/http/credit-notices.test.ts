@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Saldo } from '../../core/saldo.js';
+import { describe, expect, it } from 'vitest';
 import { onEachDatabase } from '../support/databases.js';
 import { eur } from '../support/ledger-fixtures.js';
-import { testSaldo } from '../support/saldo.js';
+import { pagesSuite, signedInAs } from '../support/pages.js';
 
 type Locale = 'en' | 'fr' | 'es';
 /** Text with French typography's no-break spaces as plain ones: the expectations below are about words, not spacing. */
@@ -37,16 +35,11 @@ const words = {
 
 onEachDatabase((_sql, _target, database) => {
   describe('the balance page’s notices, in prepaid and postpaid words', () => {
-    let saldo: Saldo;
-    let host: Hono;
-
-    beforeAll(async () => {
-      saldo = await testSaldo(database());
-      host = new Hono().route('/billing', saldo.app);
-    });
+    const suite = pagesSuite(database);
 
     /** The balance page of a customer, after `spend` was charged; postpaid accounts have 100.00 of credit and an alert below 25.00. */
     async function balancePage(locale: Locale, mode: 'prepaid' | 'postpaid', spend: bigint, setUp: (id: bigint) => Promise<unknown> = async () => {}) {
+      const saldo = suite.saldo();
       const account = await saldo.accounts.create({
         externalRef: `notice-${randomUUID()}`, name: 'Client', email: 'c@example.com', country: 'FR', locale, lowBalanceThreshold: eur(2_000n),
         ...(mode === 'postpaid' && { paymentMode: 'postpaid', creditLimit: eur(10_000n), lowBalanceThreshold: eur(2_500n) }),
@@ -54,8 +47,7 @@ onEachDatabase((_sql, _target, database) => {
       if (mode === 'prepaid') await saldo.wallets.topUp(account.id, eur(spend + 1_000n), { idempotencyKey: 'fund' });
       if (spend) await saldo.wallets.charge(account.id, eur(spend), { idempotencyKey: 'spend', description: 'Usage' });
       await setUp(account.id);
-      const cookie = (await host.request((await saldo.customers.handoffLink(account.externalRef)).url)).headers.get('set-cookie')!.split(';')[0]!;
-      return plain(await (await host.request('/billing/balance', { headers: { cookie } })).text());
+      return plain(await (await signedInAs(saldo, suite.host(), account.externalRef)).get('/billing/balance'));
     }
     const notice = (page: string) => /<div id="balance-notice">\s*<p class="(\w+)" role="status">([\s\S]*?)<\/p>/.exec(page)?.slice(1);
 
@@ -83,14 +75,14 @@ onEachDatabase((_sql, _target, database) => {
     }
 
     it('counts money reserved for an order in progress as credit used', async () => {
-      const page = await balancePage('en', 'postpaid', 8_000n, (id) => saldo.wallets.hold(id, eur(1_000n), { idempotencyKey: 'order' }));
+      const page = await balancePage('en', 'postpaid', 8_000n, (id) => suite.saldo().wallets.hold(id, eur(1_000n), { idempotencyKey: 'order' }));
       expect(notice(page)).toEqual(['notice', words.en.nearWithHold]);
     });
 
     it('says nothing to a postpaid customer well within the limit, nor about a positive balance', async () => {
       const page = await balancePage('en', 'postpaid', 3_000n);
       expect(notice(page)).toBeUndefined();
-      const paidAhead = await balancePage('en', 'postpaid', 0n, (id) => saldo.wallets.topUp(id, eur(5_000n), { idempotencyKey: 'ahead' }));
+      const paidAhead = await balancePage('en', 'postpaid', 0n, (id) => suite.saldo().wallets.topUp(id, eur(5_000n), { idempotencyKey: 'ahead' }));
       expect(paidAhead).not.toContain('class="note"');
       expect(paidAhead).toContain('<dd data-testid="credit-used">€0.00 of €100.00</dd>');
     });

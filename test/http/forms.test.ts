@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase } from '../support/databases.js';
 import { eur } from '../support/ledger-fixtures.js';
-import { testSaldo } from '../support/saldo.js';
+import { pagesSuite, signedInAs } from '../support/pages.js';
 
 type Locale = 'en' | 'fr' | 'es';
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
@@ -27,23 +25,14 @@ const saved: Record<Locale, [string, string]> = {
 
 onEachDatabase((_sql, _target, database) => {
   describe('forms keep the customer in place', () => {
-    let saldo: Saldo;
-    let host: Hono;
-
-    beforeAll(async () => {
-      saldo = await testSaldo(database());
-      host = new Hono().route('/billing', saldo.app);
-      await saldo.catalogue.upsert({ code: 'vps-s', names: { en: 'VPS S' }, currency: 'EUR', prices: { annual: eur(12_000n) } });
-    });
+    const suite = pagesSuite(database);
+    const saldo = () => suite.saldo();
+    beforeAll(() => saldo().catalogue.upsert({ code: 'vps-s', names: { en: 'VPS S' }, currency: 'EUR', prices: { annual: eur(12_000n) } }));
 
     async function customer(locale: Locale, balance = 0n) {
-      const account = await saldo.accounts.create({ externalRef: `form-${randomUUID()}`, name: 'Client', email: 'c@example.com', country: 'FR', locale });
-      if (balance) await saldo.wallets.topUp(account.id, eur(balance), { idempotencyKey: 'fund' });
-      const cookie = (await host.request((await saldo.customers.handoffLink(account.externalRef)).url)).headers.get('set-cookie')!.split(';')[0]!;
-      const get = async (path: string) => (await host.request(`http://billing.example${path}`, { headers: { cookie } })).text();
-      const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) => host.request(`http://billing.example${path}`, {
-        method: 'POST', body: new URLSearchParams(fields), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      });
+      const account = await saldo().accounts.create({ externalRef: `form-${randomUUID()}`, name: 'Client', email: 'c@example.com', country: 'FR', locale });
+      if (balance) await saldo().wallets.topUp(account.id, eur(balance), { idempotencyKey: 'fund' });
+      const { get, post } = await signedInAs(saldo(), suite.host(), account.externalRef);
       return { account, get, post, csrf: csrfOf(await get('/billing/balance')) };
     }
 
@@ -63,7 +52,7 @@ onEachDatabase((_sql, _target, database) => {
             expect(html).toContain('action="/billing/balance/threshold?from=2026-01-01"');
           }
         }
-        expect((await saldo.accounts.get(account.id)).lowBalanceThreshold).toBeNull();
+        expect((await saldo().accounts.get(account.id)).lowBalanceThreshold).toBeNull();
       });
 
       it(`confirms a saved alert level in place with htmx, and after the redirect without JavaScript (${locale})`, async () => {
@@ -76,11 +65,11 @@ onEachDatabase((_sql, _target, database) => {
         expect(html).toContain(`role="status">${confirmation}</p>`);
         // The balance (10.00) is now below the level: htmx brings the page's notice up to date too.
         expect(html).toMatch(/<div id="balance-notice" hx-swap-oob="true">\s*<p class="notice" role="status">[^<]+<a href="\/billing\/top-up">/);
-        expect((await saldo.accounts.get(account.id)).lowBalanceThreshold).toEqual(eur(1_250n));
+        expect((await saldo().accounts.get(account.id)).lowBalanceThreshold).toEqual(eur(1_250n));
 
         const plainPost = await post('/billing/balance/threshold?from=2026-01-01&to=2026-01-31', { _csrf: csrf, threshold: '' });
         expect([plainPost.status, plainPost.headers.get('location')]).toEqual([303, '/billing/balance?from=2026-01-01&to=2026-01-31&saved=alert']);
-        expect((await saldo.accounts.get(account.id)).lowBalanceThreshold).toBeNull();
+        expect((await saldo().accounts.get(account.id)).lowBalanceThreshold).toBeNull();
         expect(await get('/billing/balance?saved=alert')).toMatch(/<p class="success" role="status">[^<]+<\/p>\s*<\/form>/);
       });
     }
@@ -97,7 +86,7 @@ onEachDatabase((_sql, _target, database) => {
       const started = await post('/billing/top-up', { _csrf: csrfOf(topUp), key: keyOf(topUp), method: 'card', terms: 'on', amount: '50' }, htmx);
       expect([started.status, started.headers.get('hx-redirect')]).toEqual([204, expect.stringMatching(/\/gateways\/card\/sandbox\/checkout\//)]);
 
-      const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'cart');
+      const { order } = await saldo().orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'cart');
       const pay = await get(`/billing/pay/${order.id}`);
       const unaccepted = await post(`/billing/pay/${order.id}`, { _csrf: csrfOf(pay), key: keyOf(pay), method: 'card' }, htmx);
       expect(unaccepted.status).toBe(422);
@@ -112,7 +101,7 @@ onEachDatabase((_sql, _target, database) => {
       const good = await post('/billing/settings/auto-top-up', { _csrf: csrfOf(settings), threshold: '10', amount: '50' }, htmx);
       expect(good.status).toBe(200);
       expect(await good.text()).toMatch(/^<form id="auto-top-up-form"[\s\S]*value="10,00"[\s\S]*role="status">Se ha guardado la recarga automática\.<\/p>\s*<\/form>/);
-      expect(await saldo.autoTopUps.get(account.id, 'EUR')).toMatchObject({ enabled: false, threshold: eur(1_000n), amount: eur(5_000n) });
+      expect(await saldo().autoTopUps.get(account.id, 'EUR')).toMatchObject({ enabled: false, threshold: eur(1_000n), amount: eur(5_000n) });
     });
 
     it('sends an error page from an htmx post to the page’s main part, not into the form', async () => {

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Saldo } from '../../core/saldo.js';
+import { describe, expect, it } from 'vitest';
 import { onEachDatabase } from '../support/databases.js';
-import { testSaldo } from '../support/saldo.js';
+import { browsing, pagesSuite, signedInAs } from '../support/pages.js';
 
 type Locale = 'en' | 'fr' | 'es';
 const notFound = { en: 'This page does not exist.', fr: 'Cette page n’existe pas.', es: 'Esta página no existe.' };
@@ -12,19 +10,12 @@ const html = (language: string) => ({ accept: 'text/html,application/xhtml+xml,*
 
 onEachDatabase((_sql, _target, database) => {
   describe('the module’s addresses for a browser', () => {
-    let saldo: Saldo;
-    let host: Hono;
-    const request = (path: string, headers: Record<string, string> = {}) => host.request(`http://billing.example${path}`, { headers });
-
-    beforeAll(async () => {
-      saldo = await testSaldo(database(), { branding: { primaryColor: '#0a7d4f' } });
-      host = new Hono().route('/billing', saldo.app);
-    });
+    const suite = pagesSuite(database, { branding: { primaryColor: '#0a7d4f' } });
+    const request = (path: string, headers: Record<string, string> = {}) => browsing(suite.host()).request(path, headers);
 
     async function signedIn(locale: Locale) {
-      const account = await saldo.accounts.create({ externalRef: `addr-${randomUUID()}`, name: 'Client', email: 'c@example.com', country: 'FR', locale });
-      const res = await request((await saldo.customers.handoffLink(account.externalRef)).url);
-      return res.headers.get('set-cookie')!.split(';')[0]!;
+      const account = await suite.saldo().accounts.create({ externalRef: `addr-${randomUUID()}`, name: 'Client', email: 'c@example.com', country: 'FR', locale });
+      return (await signedInAs(suite.saldo(), suite.host(), account.externalRef)).cookie!;
     }
 
     it('leads from the printed address to the balance when signed in, to the sign-in page otherwise', async () => {
@@ -83,15 +74,11 @@ onEachDatabase((_sql, _target, database) => {
       // A page a post shows comes back as the page the post came from, never as the post's address.
       const form = await (await request('/billing/settings', { cookie })).text();
       const csrf = /name="_csrf" value="([^"]+)"/.exec(form)![1]!;
-      const refused = await host.request('http://billing.example/billing/settings/auto-top-up', {
-        method: 'POST', body: new URLSearchParams({ _csrf: csrf, threshold: 'abc', amount: '5' }), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      });
+      const customer = browsing(suite.host(), cookie);
+      const refused = await customer.post('/billing/settings/auto-top-up', { _csrf: csrf, threshold: 'abc', amount: '5' });
       expect(refused.status).toBe(422);
       expect(await refused.text()).toContain(`/billing/lang/es?back=${encodeURIComponent('/billing/settings')}`);
-      const forged = await host.request('http://billing.example/billing/top-up', {
-        method: 'POST', body: new URLSearchParams({ _csrf: 'forged' }),
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', referer: 'http://billing.example/billing/top-up?x=1' },
-      });
+      const forged = await customer.post('/billing/top-up', { _csrf: 'forged' }, { referer: 'http://billing.example/billing/top-up?x=1' });
       expect(forged.status).toBe(403);
       expect(await forged.text()).toContain(`/billing/lang/es?back=${encodeURIComponent('/billing/top-up?x=1')}`);
     });

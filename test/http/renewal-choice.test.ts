@@ -5,6 +5,7 @@ import type { BalanceRenewals } from '../../config/schema.js';
 import type { Saldo } from '../../core/saldo.js';
 import { onEachDatabase } from '../support/databases.js';
 import { eur } from '../support/ledger-fixtures.js';
+import { signedInAs } from '../support/pages.js';
 import { testSaldo } from '../support/saldo.js';
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
@@ -45,11 +46,7 @@ onEachDatabase((_sql, _target, database) => {
       if (mode === 'prepaid') await saldo.wallets.topUp(account.id, eur(20_000n), { idempotencyKey: 'fund' });
       await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'svc');
       const [service] = await saldo.orders.services(account.id);
-      const signIn = await host.request((await saldo.customers.handoffLink(account.externalRef)).url);
-      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
-      const get = async (path: string) => (await host.request(path, { headers: { cookie } })).text();
-      const post = (path: string, fields: Record<string, string>) =>
-        host.request(path, { method: 'POST', body: new URLSearchParams(fields), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+      const { get, post } = await signedInAs(saldo, host, account.externalRef);
       return { saldo, account, service: service!, get, post };
     }
 
