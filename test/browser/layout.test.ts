@@ -112,6 +112,8 @@ if (browserAvailable()) describe('customer pages on a phone and on a desktop', (
       await page.locator('#alert-form .success').waitFor();
       expect(await page.locator('#alert-form .success').textContent()).toMatch(/^Enregistré\s: nous vous avertirons quand votre solde disponible passera sous 12,50\s€\.$/);
       expect(await page.locator('#threshold-error').count()).toBe(0);
+      // The notice above follows the new level (htmx swaps it out of band; without JavaScript the page is read again).
+      expect(await page.locator('#balance-notice').textContent()).toMatch(/inférieur à 12,50\s€/);
       expect(problems).toEqual([]);
       await context.close();
     });
