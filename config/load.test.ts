@@ -74,4 +74,14 @@ describe('configuration', () => {
     expect(error.code).toBe('CONFIG_FILE_UNREADABLE');
     expect(error.message).toContain('bad.json');
   });
+
+  it('leaves renewal from a prepaid balance off unless the provider turns it on, and reads the former switch as it meant', () => {
+    const renewals = (billing: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => loadConfig({ env, overrides: { billing } }).billing.balanceRenewals;
+    expect(renewals({})).toBe('off-by-default');
+    expect(renewals({ balanceRenewals: 'on-by-default' })).toBe('on-by-default');
+    expect(renewals({}, { SALDO_BALANCE_RENEWALS: 'forbidden' })).toBe('forbidden');
+    expect([renewals({ renewFromBalance: true }), renewals({ renewFromBalance: false })]).toEqual(['on-by-default', 'forbidden']);
+    expect(failure(() => renewals({ renewFromBalance: false, balanceRenewals: 'on-by-default' })).message).toContain('billing.renewFromBalance: replaced by billing.balanceRenewals');
+    expect(failure(() => renewals({ balanceRenewals: 'sometimes' })).message).toContain('billing.balanceRenewals: Invalid option');
+  });
 });

@@ -19,6 +19,7 @@ const envFields: Record<string, string> = {
   SALDO_BASE_PATH: 'server.basePath',
   SALDO_DEFAULT_CURRENCY: 'billing.defaultCurrency',
   SALDO_DEFAULT_LOCALE: 'billing.defaultLocale',
+  SALDO_BALANCE_RENEWALS: 'billing.balanceRenewals',
   SALDO_API_KEYS: 'secrets.apiKeys',
   SALDO_SESSION_SECRET: 'secrets.sessionSecret',
   SALDO_PANEL_URL: 'branding.panelUrl',

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { isCurrency, LOCALES } from '@saldo/sdk';
 
+/** How due services of prepaid accounts may renew from the balance (see `billing.balanceRenewals`). */
+export const BALANCE_RENEWALS = ['off-by-default', 'on-by-default', 'forbidden'] as const;
+export type BalanceRenewals = (typeof BALANCE_RENEWALS)[number];
+
 const currencyCode = z.string().refine(isCurrency, { message: 'expected an ISO 4217 currency code Saldo supports, like "EUR"' });
 const locale = z.enum(LOCALES);
 /** An amount as exact decimal text, "12.50". */
@@ -87,13 +91,28 @@ export const configSchema = z.object({
       }, 'expected an IANA time zone like "Europe/Paris"').default('UTC'),
       /** The most a line can be discounted in total, in percent of its price. */
       discountCapPercent: z.string().regex(/^\d{1,2}(\.\d{1,2})?$|^100$/, 'expected a percentage like "25"').default('25'),
-      /** Whether due services may renew automatically from the balance (some providers forbid it). */
-      renewFromBalance: z.boolean().default(true),
+      /**
+       * Renewal of due services from a prepaid balance, which each customer chooses per service:
+       * `off-by-default` (a new service waits for the customer to turn it on), `on-by-default`
+       * (on until they turn it off), or `forbidden` (balance only pays what the customer pays by
+       * hand). Accounts on credit (postpaid) renew on their credit whatever this says.
+       */
+      balanceRenewals: z.enum(BALANCE_RENEWALS).optional(),
+      /** @deprecated The former switch: `true` reads as `on-by-default`, `false` as `forbidden`. */
+      renewFromBalance: z.boolean().optional(),
       /** Days an unpaid renewal may wait before the panel is asked to suspend the service. */
       suspendAfterDays: z.coerce.number().int().min(0).max(90).default(7),
       /** How long a hold (reserved funds) lives when the caller gives no expiry. */
       holdTtlMinutes: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60),
     })
+    .refine((b) => b.balanceRenewals === undefined || b.renewFromBalance === undefined, {
+      path: ['renewFromBalance'], message: 'replaced by billing.balanceRenewals: keep only that one',
+    })
+    // A provider's configuration written for the former switch keeps its meaning; unset, off.
+    .transform(({ renewFromBalance, balanceRenewals, ...billing }) => ({
+      ...billing,
+      balanceRenewals: balanceRenewals ?? (renewFromBalance === undefined ? 'off-by-default' : renewFromBalance ? 'on-by-default' : 'forbidden'),
+    }))
     .prefault({}),
   plugins: z
     .array(pluginEntry)

@@ -104,7 +104,7 @@ export async function createSaldo(config: SaldoConfig, options: CreateOptions = 
     const wallets = container.resolve(WalletService);
     const orders = container.resolve(OrdersService);
     const gateways = new Gateways(plugins, database.sql as never, i18n);
-    const payments = new PaymentsService({ sql: database.sql, config, accounts, orders, wallets, events: eventLog, gateways, renewFromBalance: config.billing.renewFromBalance });
+    const payments = new PaymentsService({ sql: database.sql, config, accounts, orders, wallets, events: eventLog, gateways });
     const services: Services = {
       config,
       i18n,

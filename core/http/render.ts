@@ -46,6 +46,8 @@ export interface PageEnv {
     account?: BillingAccount;
     /** The security headers every page response carries; set on every request to the pages. */
     securityHeaders?: Record<string, string>;
+    /** Where this page is read again, for a page a form's post shows (see `hereOf`). */
+    here?: string;
   };
 }
 
@@ -60,8 +62,10 @@ export interface PageContext {
   base: string;
   branding: SaldoConfig['branding'];
   csrf: string | undefined;
-  assets: { css: string; brand: string; htmx: string };
+  assets: { css: string; brand: string; icon: string; htmx: string };
   path: string;
+  /** This page's address with its query (its filter, the rows it shows): where a language switch comes back to. */
+  here: string;
   /** Every language the pages offer, for the language switch. */
   locales: readonly Locale[];
   /** Renders another template with this one's data (and `data` over it): `<%~ it.partial('partials/x') %>`. */
@@ -120,12 +124,35 @@ export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig
   const assets = {
     css: `${base}/assets/saldo-${cssVersion}.css`,
     brand: `${base}/assets/brand-${brandVersion(config)}.css`,
+    icon: `${base}/assets/icon-${brandVersion(config)}.svg`,
     htmx: `${base}/assets/htmx-${htmxVersion}.min.js`,
   };
-  return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, locales: LOCALES, partial };
+  return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, here: hereOf(c, base), locales: LOCALES, partial };
 }
 
-export const cssVersion = '3';
+/**
+ * The address that shows this page again. A page read (GET) is its own address with its query.
+ * A page a post answers (a form sent back with its error, an error page) is not: its route names
+ * the page the form belongs to, or else the page the post came from (the Referer, which the
+ * pages' referrer policy sends within the site) — else the balance.
+ */
+function hereOf(c: Context<PageEnv>, base: string): string {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+    const query = c.req.url.indexOf('?');
+    return query === -1 ? c.req.path : c.req.path + c.req.url.slice(query);
+  }
+  const named = c.get('here');
+  if (named) return named;
+  try {
+    const from = new URL(c.req.header('referer') ?? '');
+    if (from.origin === new URL(c.req.url).origin) return from.pathname + from.search;
+  } catch {
+    // no Referer, or not a URL
+  }
+  return `${base}/balance`;
+}
+
+export const cssVersion = '4';
 /** Changes with the colour, so a new brand colour is a new URL despite the year-long cache. */
 export const brandVersion = (config: SaldoConfig) => config.branding.primaryColor.slice(1).toLowerCase();
 export const htmxFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'htmx.org', 'dist', 'htmx.min.js');
@@ -151,6 +178,10 @@ export function renderPage(
 
 /** A partial alone (rows appended by "load more", a form's new state). */
 export const renderPartial = (ctx: PageContext, template: string, data: Record<string, unknown>) => eta.render(template, view(ctx, data));
+
+/** Fragments (partials already rendered) as a response of their own, with the pages' headers: what htmx swaps in. */
+export const fragmentResponse = (c: Context<PageEnv>, ctx: PageContext, html: string, status = 200) =>
+  securedResponse(html, status, pageHeaders(c.get('securityHeaders') ?? noSecurityHeaders, ctx.locale));
 
 /**
  * What a template sees: the page context with its own data over it. Every template's data is

@@ -51,7 +51,7 @@ export class OrdersService {
 
   /** The account's services (paid order lines), oldest first. */
   services(accountId: bigint): Promise<Service[]> {
-    return servicesOf(this.deps.sql, accountId);
+    return servicesOf(this.deps.sql, this.deps.config.billing.balanceRenewals, accountId);
   }
 
   /** The renewal job: renews (or records as awaiting payment) every service due at `now`. */
@@ -75,15 +75,16 @@ export class OrdersService {
 
   /** What the account waits to pay, oldest first. */
   amountsDue(sql: Sql, accountId: bigint): Promise<AmountDue[]> {
-    return amountsDue(sql, accountId);
+    return amountsDue(sql, accountId, this.deps.config.billing.balanceRenewals);
   }
 
+  /** The customer's switch: whether a service renews by itself (refused where the provider forbids it). */
   setAutoRenew(accountId: bigint, serviceId: bigint, on: boolean): Promise<Service> {
-    return setAutoRenew(this.deps.sql, accountId, serviceId, on);
+    return setAutoRenew(this.deps.sql, this.deps.config.billing.balanceRenewals, accountId, serviceId, on);
   }
 
   cancelService(accountId: bigint, serviceId: bigint): Promise<Service> {
-    return cancelService(this.deps.sql, accountId, serviceId);
+    return cancelService(this.deps.sql, this.deps.config.billing.balanceRenewals, accountId, serviceId);
   }
 
   /** Pays an order awaiting payment from the balance, in the caller's transaction (a payment's booking). */

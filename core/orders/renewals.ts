@@ -8,6 +8,7 @@ import type { PluginRegistry } from '../plugin-host/registry.js';
 import type { BillingCycle } from '@saldo/sdk';
 import { type Catalogue, cycleMonths } from './catalogue.js';
 import { priceLines } from './pricing.js';
+import { renewalBlock, type RenewalBlock, renewalChoiceAllowed } from './renewal-choice.js';
 
 export interface Service {
   id: bigint;
@@ -16,14 +17,17 @@ export interface Service {
   cycle: BillingCycle;
   quantity: number;
   status: 'active' | 'cancelled';
+  /** Whether it renews by itself when due: the customer's choice, or the provider's default (see `renewalBlock`). */
   autoRenew: boolean;
   nextDueAt: Date;
 }
 
+type Policy = SaldoConfig['billing']['balanceRenewals'];
+
 export type RenewalOutcome =
   | { status: 'renewed'; period: Date; amount: Money; nextDueAt: Date }
   | { status: 'already_renewed'; period: Date; nextDueAt: Date }
-  | { status: 'awaiting_payment'; period: Date; amount: Money; reason: 'insufficient_funds' | 'auto_renew_off' | 'balance_renewals_disabled' }
+  | { status: 'awaiting_payment'; period: Date; amount: Money; reason: 'insufficient_funds' | RenewalBlock }
   | { status: 'suspend_requested'; period: Date }
   | { status: 'skipped'; reason: 'cancelled' | 'not_due' | 'waiting_for_payment' };
 
@@ -38,17 +42,23 @@ export interface RenewalDeps {
 
 interface ServiceRow {
   id: bigint; account_id: bigint; product_code: string; cycle: BillingCycle; quantity: number;
-  status: 'active' | 'cancelled'; auto_renew: boolean; next_due_at: Date;
+  status: 'active' | 'cancelled'; auto_renew: boolean | null; next_due_at: Date;
+  /** The account has a credit limit (postpaid): a renewal goes on its credit. */
+  on_credit: boolean;
 }
-const toService = (r: ServiceRow): Service => ({
+const toService = (r: ServiceRow, policy: Policy): Service => ({
   id: r.id, accountId: r.account_id, productCode: r.product_code, cycle: r.cycle, quantity: r.quantity,
-  status: r.status, autoRenew: r.auto_renew, nextDueAt: r.next_due_at,
+  status: r.status, autoRenew: !renewalBlock(policy, r.on_credit, r.auto_renew), nextDueAt: r.next_due_at,
 });
 
+/** Every service column, and whether its account renews on credit: read with the row, in its statement. */
+const serviceColumns = (sql: Sql) => sql`services.*, (SELECT w.min_balance_minor < 0 FROM billing_accounts a
+  JOIN ledger_accounts w ON w.id = a.wallet_id WHERE a.id = services.account_id) AS on_credit`;
+
 /** Locks the service for the rest of the transaction: renewal, payment and cancellation queue here. */
-async function lockService(sql: Sql, serviceId: bigint): Promise<Service | undefined> {
-  const [row] = await sql<ServiceRow[]>`SELECT * FROM services WHERE id = ${serviceId} FOR UPDATE`;
-  return row && toService(row);
+async function lockService(sql: Sql, serviceId: bigint): Promise<ServiceRow | undefined> {
+  const [row] = await sql<ServiceRow[]>`SELECT ${serviceColumns(sql)} FROM services WHERE id = ${serviceId} FOR UPDATE OF services`;
+  return row;
 }
 
 /** The renewal price: today's catalogue price for the cycle, with discounts as paid from balance. */
@@ -104,14 +114,15 @@ async function renewFromBalance(tx: Sql, deps: RenewalDeps, service: Service, am
  */
 export async function renewIfDue(deps: RenewalDeps, serviceId: bigint, now: Date): Promise<RenewalOutcome> {
   return deps.sql.begin(async (tx) => {
-    const service = await lockService(tx, serviceId);
-    if (!service || service.status === 'cancelled') return { status: 'skipped', reason: 'cancelled' } as const;
+    const row = await lockService(tx, serviceId);
+    const service = row && toService(row, deps.config.billing.balanceRenewals);
+    if (!row || !service || service.status === 'cancelled') return { status: 'skipped', reason: 'cancelled' } as const;
     if (service.nextDueAt > now) return { status: 'skipped', reason: 'not_due' } as const;
     const [waiting] = await tx<{ suspend_requested_at: Date | null }[]>`
       SELECT suspend_requested_at FROM service_renewals WHERE service_id = ${service.id} AND period_start = ${service.nextDueAt}`;
 
     const amount = await renewalPrice(tx, deps, service);
-    const blocked = !deps.config.billing.renewFromBalance ? 'balance_renewals_disabled' : !service.autoRenew ? 'auto_renew_off' : undefined;
+    const blocked = renewalBlock(deps.config.billing.balanceRenewals, row.on_credit, row.auto_renew);
     if (!blocked) {
       try {
         // A period already waiting is tried again on each run: a top-up since then renews it.
@@ -162,8 +173,9 @@ export function payRenewal(deps: RenewalDeps, accountId: bigint, serviceId: bigi
 
 /** `payRenewal` inside the caller's transaction (a gateway payment's booking). */
 export async function payRenewalIn(tx: Sql, deps: RenewalDeps, accountId: bigint, serviceId: bigint, period: Date, amount?: Money): Promise<RenewalOutcome> {
-  const service = await lockService(tx, serviceId);
-  if (!service || service.accountId !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
+  const row = await lockService(tx, serviceId);
+  if (!row || row.account_id !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
+  const service = toService(row, deps.config.billing.balanceRenewals);
   if (service.status === 'cancelled') throw new BillingError('SERVICE_CANCELLED');
   if (service.nextDueAt.getTime() !== period.getTime()) {
     return { status: 'already_renewed', period, nextDueAt: service.nextDueAt } as const;
@@ -173,17 +185,19 @@ export async function payRenewalIn(tx: Sql, deps: RenewalDeps, accountId: bigint
 }
 
 /** What an account owes and waits to pay, oldest first: orders awaiting payment, and renewal periods due. */
-export async function amountsDue(sql: Sql, accountId: bigint): Promise<AmountDue[]> {
-  return sql<AmountDue[]>`
-    SELECT 'order' AS kind, o.id, NULL::timestamptz AS period, o.amount_due_minor AS amount, o.created_at AS since, NULL::boolean AS "autoRenew"
+export async function amountsDue(sql: Sql, accountId: bigint, policy: Policy): Promise<AmountDue[]> {
+  const rows = await sql<(Omit<AmountDue, 'autoRenew'> & { choice: boolean | null; on_credit: boolean | null })[]>`
+    SELECT 'order' AS kind, o.id, NULL::timestamptz AS period, o.amount_due_minor AS amount, o.created_at AS since, NULL::boolean AS choice, NULL::boolean AS on_credit
       FROM orders o WHERE o.account_id = ${accountId} AND o.status = 'awaiting_payment'
     UNION ALL
-    SELECT 'renewal', r.service_id, r.period_start, r.amount_minor, r.created_at, s.auto_renew
+    SELECT 'renewal', r.service_id, r.period_start, r.amount_minor, r.created_at, s.auto_renew,
+           (SELECT w.min_balance_minor < 0 FROM billing_accounts a JOIN ledger_accounts w ON w.id = a.wallet_id WHERE a.id = s.account_id)
       FROM service_renewals r JOIN services s ON s.id = r.service_id
      WHERE s.account_id = ${accountId} AND s.status = 'active' AND r.status = 'awaiting_payment'
        -- A period is named from JavaScript, to the millisecond; the column may hold microseconds.
        AND r.period_start = date_trunc('milliseconds', s.next_due_at)
      ORDER BY since, id`;
+  return rows.map(({ choice, on_credit, ...due }) => ({ ...due, autoRenew: due.kind === 'order' ? null : !renewalBlock(policy, !!on_credit, choice) }));
 }
 
 export interface AmountDue {
@@ -194,31 +208,36 @@ export interface AmountDue {
   period: Date | null;
   amount: bigint;
   since: Date;
-  /** For a renewal: whether the customer lets the service renew from the balance by itself. */
+  /** For a renewal: whether it renews from the balance by itself (the customer's choice, or the provider's default and rule). */
   autoRenew: boolean | null;
 }
 
 /** Stops renewals. A period already renewed stays paid; cancelling twice changes nothing. */
-export async function cancelService(sql: Pool, accountId: bigint, serviceId: bigint): Promise<Service> {
+export async function cancelService(sql: Pool, policy: Policy, accountId: bigint, serviceId: bigint): Promise<Service> {
   return sql.begin(async (tx) => {
     const service = await lockService(tx, serviceId);
-    if (!service || service.accountId !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
-    if (service.status === 'cancelled') return service;
+    if (!service || service.account_id !== accountId) throw new BillingError('SERVICE_NOT_FOUND');
+    if (service.status === 'cancelled') return toService(service, policy);
     const [row] = await tx<ServiceRow[]>`
-      UPDATE services SET status = 'cancelled', cancelled_at = now() WHERE id = ${serviceId} RETURNING *`;
-    return toService(row!);
+      UPDATE services SET status = 'cancelled', cancelled_at = now() WHERE id = ${serviceId} RETURNING ${serviceColumns(tx)}`;
+    return toService(row!, policy);
   });
 }
 
-/** The customer's choice to renew automatically from the balance, or not. */
-export async function setAutoRenew(sql: Pool, accountId: bigint, serviceId: bigint, on: boolean): Promise<Service> {
-  const [row] = await sql<ServiceRow[]>`
-    UPDATE services SET auto_renew = ${on} WHERE id = ${serviceId} AND account_id = ${accountId} RETURNING *`;
-  if (!row) throw new BillingError('SERVICE_NOT_FOUND');
-  return toService(row);
+/**
+ * The customer's choice to have a service renew by itself, or not. Switching it on is refused
+ * where the provider forbids renewal from a prepaid balance; the renewal job holds to that
+ * anyway (see `renewalBlock`), so an account converted meanwhile cannot slip through.
+ */
+export async function setAutoRenew(sql: Pool, policy: Policy, accountId: bigint, serviceId: bigint, on: boolean): Promise<Service> {
+  const [service] = await sql<ServiceRow[]>`SELECT ${serviceColumns(sql)} FROM services WHERE id = ${serviceId} AND account_id = ${accountId}`;
+  if (!service) throw new BillingError('SERVICE_NOT_FOUND');
+  if (on && !renewalChoiceAllowed(policy, service.on_credit)) throw new BillingError('BALANCE_RENEWALS_FORBIDDEN');
+  const [row] = await sql<ServiceRow[]>`UPDATE services SET auto_renew = ${on} WHERE id = ${serviceId} RETURNING ${serviceColumns(sql)}`;
+  return toService(row!, policy);
 }
 
-export async function servicesOf(sql: Sql, accountId: bigint): Promise<Service[]> {
-  const rows = await sql<ServiceRow[]>`SELECT * FROM services WHERE account_id = ${accountId} ORDER BY id`;
-  return rows.map(toService);
+export async function servicesOf(sql: Sql, policy: Policy, accountId: bigint): Promise<Service[]> {
+  const rows = await sql<ServiceRow[]>`SELECT ${serviceColumns(sql)} FROM services WHERE account_id = ${accountId} ORDER BY id`;
+  return rows.map((r) => toService(r, policy));
 }

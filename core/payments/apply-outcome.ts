@@ -12,8 +12,6 @@ export interface BookingDeps {
   wallets: WalletService;
   orders: OrdersService;
   events: EventLog;
-  /** The provider lets services renew from balances (config `billing.renewFromBalance`). */
-  renewFromBalance: boolean;
 }
 
 /**
@@ -101,7 +99,7 @@ async function allocate(tx: Sql, deps: BookingDeps, payment: Payment, reference:
  */
 async function settleOldestFirst(tx: Sql, deps: BookingDeps, payment: Payment): Promise<void> {
   const owed = (await deps.orders.amountsDue(tx, payment.accountId))
-    .filter((due) => due.kind === 'order' || (due.autoRenew && deps.renewFromBalance));
+    .filter((due) => due.kind === 'order' || due.autoRenew);
   for (const due of owed) {
     const paid = due.kind === 'order'
       ? (await deps.orders.complete(tx, due.id, 'balance', payment.reference ?? undefined)) === 'paid'

@@ -44,6 +44,7 @@ describe('a host panel that embeds Saldo', () => {
     await saldo.wallets.topUp(account.id, eur(5_000n), { idempotencyKey: 'fund' });
     await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'cart');
     const [service] = await saldo.orders.services(account.id);
+    await saldo.orders.setAutoRenew(account.id, service!.id, true); // the customer chose renewal from the balance
     await saldo.database.sql`UPDATE services SET next_due_at = now() - interval '1 minute' WHERE id = ${service!.id}`;
     await saldo.wallets.hold(account.id, eur(100n), { idempotencyKey: 'soon', expiresAt: new Date(Date.now() + 50) });
     expect((await host.request('/billing/healthz')).status).toBe(200);

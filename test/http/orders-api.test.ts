@@ -55,7 +55,8 @@ onEachDatabase((_sql, _target, database) => {
       const { order } = JSON.parse(body);
       expect((await (await get(`/accounts/${ref}/orders/${order.id}`)).json()).id).toBe(order.id);
       const services = (await (await get(`/accounts/${ref}/services`)).json()).services;
-      expect(services).toEqual([expect.objectContaining({ product: 'vps-m', cycle: 'annual', status: 'active', autoRenew: true })]);
+      // Renewal from a prepaid balance waits for the customer's choice (the provider's default).
+      expect(services).toEqual([expect.objectContaining({ product: 'vps-m', cycle: 'annual', status: 'active', autoRenew: false })]);
     });
 
     it('answers awaiting_payment with the amount due and a payment link when the balance is short', async () => {

@@ -193,14 +193,15 @@ onEachDatabase((_sql, _target, database) => {
       await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'svc');
       const [service] = await saldo.orders.services(account.id);
       const page = await (await request('/billing/settings', { cookie })).text();
-      expect(page).toContain('Dejar de renovar automáticamente');
-      const res = await post(`/billing/settings/services/${service!.id}/auto-renew`, cookie, { _csrf: csrfOf(page), on: 'false' });
+      expect(page).toContain('Renovar con mi saldo'); // off until the customer chooses it
+      const res = await post(`/billing/settings/services/${service!.id}/auto-renew`, cookie, { _csrf: csrfOf(page), on: 'true' });
       expect(res.status).toBe(303);
-      expect((await saldo.orders.services(account.id))[0]!.autoRenew).toBe(false);
+      expect((await saldo.orders.services(account.id))[0]!.autoRenew).toBe(true);
+      expect(await (await request('/billing/settings', { cookie })).text()).toContain('Dejar de renovar automáticamente');
       const other = await signedIn('es');
-      const foreign = await post(`/billing/settings/services/${service!.id}/auto-renew`, other.cookie, { _csrf: csrfOf(await (await request('/billing/settings', { cookie: other.cookie })).text()), on: 'true' });
+      const foreign = await post(`/billing/settings/services/${service!.id}/auto-renew`, other.cookie, { _csrf: csrfOf(await (await request('/billing/settings', { cookie: other.cookie })).text()), on: 'false' });
       expect(foreign.status).toBe(404);
-      expect((await saldo.orders.services(account.id))[0]!.autoRenew).toBe(false);
+      expect((await saldo.orders.services(account.id))[0]!.autoRenew).toBe(true);
     });
 
     it('pays a renewal waiting for payment through the same page (French), and renews the service', async () => {

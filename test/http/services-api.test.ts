@@ -28,9 +28,10 @@ onEachDatabase((_sql, _target, database) => {
     it('lists the services a customer bought, oldest first, ids as strings and dates in ISO 8601', async () => {
       const { ref } = await subscriber();
       const res = await api.get(`/accounts/${ref}/services`);
+      // Prepaid, and the provider left renewal from the balance to each customer: not chosen yet.
       expect(await answer(res)).toEqual([200, { services: [
-        { id: expect.stringMatching(/^\d+$/), product: 'mail-pro', cycle: 'monthly', quantity: 1, status: 'active', autoRenew: true, nextDueAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/) },
-        { id: expect.stringMatching(/^\d+$/), product: 'backup-50', cycle: 'annual', quantity: 2, status: 'active', autoRenew: true, nextDueAt: expect.stringMatching(/Z$/) },
+        { id: expect.stringMatching(/^\d+$/), product: 'mail-pro', cycle: 'monthly', quantity: 1, status: 'active', autoRenew: false, nextDueAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/) },
+        { id: expect.stringMatching(/^\d+$/), product: 'backup-50', cycle: 'annual', quantity: 2, status: 'active', autoRenew: false, nextDueAt: expect.stringMatching(/Z$/) },
       ] }]);
       const fresh = `none-${randomUUID()}`;
       await api.post('/accounts', { externalRef: fresh, name: 'Bo', email: 'bo@example.com', country: 'SE' });
@@ -62,6 +63,15 @@ onEachDatabase((_sql, _target, database) => {
       expect((await (await api.get(`/accounts/${ref}/services`)).json()).services[1].status).toBe('active');
       const missing = await api.post(`/accounts/${ref}/services/${backup.id}/cancel`, {}, { key: null });
       expect([missing.status, (await missing.json()).error.code]).toEqual([400, 'IDEMPOTENCY_KEY_INVALID']);
+    });
+
+    it('switches a service’s renewal from the balance on and off for the customer, one service at a time', async () => {
+      const { ref } = await subscriber();
+      const [mail, backup] = (await (await api.get(`/accounts/${ref}/services`)).json()).services;
+      const on = await api.post(`/accounts/${ref}/services/${mail.id}/auto-renew`, { on: true });
+      expect(await answer(on)).toEqual([200, { ...mail, autoRenew: true }]);
+      expect((await (await api.get(`/accounts/${ref}/services`)).json()).services).toEqual([{ ...mail, autoRenew: true }, backup]);
+      expect(await answer(await api.post(`/accounts/${ref}/services/${mail.id}/auto-renew`, { on: false }))).toEqual([200, { ...mail, autoRenew: false }]);
     });
 
     it('does not find another customer’s service nor an unknown one, in the caller’s language (404)', async () => {

@@ -29,7 +29,7 @@ onEachDatabase((_sql, _target, database) => {
       });
       expect(account.customerNumber).toMatch(/^C\d{5,}$/);
       expect(await saldo.accounts.balance(account.id)).toEqual({
-        balance: eur(0n), creditLimit: eur(0n), held: eur(0n), usableCredit: eur(0n), low: false,
+        balance: eur(0n), creditLimit: eur(0n), held: eur(0n), usableCredit: eur(0n), low: false, creditUsed: eur(0n),
       });
       expect(await saldo.accounts.getByExternalRef(account.externalRef)).toEqual(account);
     });
@@ -64,10 +64,10 @@ onEachDatabase((_sql, _target, database) => {
       await saldo.wallets.topUp(account.id, eur(2_000n), { idempotencyKey: 'topup-1' });
       await saldo.wallets.hold(account.id, eur(3_000n), { idempotencyKey: 'hold-1' });
       expect(await saldo.accounts.balance(account.id)).toEqual({
-        balance: eur(2_000n), creditLimit: eur(10_000n), held: eur(3_000n), usableCredit: eur(9_000n), low: false,
+        balance: eur(2_000n), creditLimit: eur(10_000n), held: eur(3_000n), usableCredit: eur(9_000n), low: false, creditUsed: eur(1_000n),
       });
       await saldo.wallets.charge(account.id, eur(4_500n), { idempotencyKey: 'charge-1', description: 'VPS L, April' });
-      expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(-2_500n), usableCredit: eur(4_500n), low: true });
+      expect(await saldo.accounts.balance(account.id)).toMatchObject({ balance: eur(-2_500n), usableCredit: eur(4_500n), low: true, creditUsed: eur(5_500n) });
     });
 
     it('refuses to lower a credit limit below what is already used, in the database', async () => {

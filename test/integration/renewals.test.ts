@@ -17,14 +17,17 @@ onEachDatabase((_sql, target, database) => {
       await saldo.catalogue.upsert({ code: 'vps-s', names: { en: 'VPS S' }, currency: 'EUR', prices: { monthly: eur(1_000n) }, balanceDiscountPercent: '10' });
     });
 
-    /** A prepaid customer with one monthly VPS bought from balance, and `spare` left on the balance. */
-    async function customerWithService(spare: bigint) {
-      const account = await saldo.accounts.create({ externalRef: `panel-${randomUUID()}`, name: 'C', email: 'c@example.com', country: 'FR' });
-      await saldo.wallets.topUp(account.id, eur(900n + spare), { idempotencyKey: 'fund' });
-      const { order } = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'first');
+    /**
+     * A prepaid customer with one monthly VPS bought from balance, and `spare` left on the
+     * balance, who chose to have it renew from the balance (`renews`), or not yet.
+     */
+    async function customerWithService(spare: bigint, { renews = true, on = saldo } = {}) {
+      const account = await on.accounts.create({ externalRef: `panel-${randomUUID()}`, name: 'C', email: 'c@example.com', country: 'FR' });
+      await on.wallets.topUp(account.id, eur(900n + spare), { idempotencyKey: 'fund' });
+      const { order } = await on.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'first');
       expect(order.status).toBe('paid');
-      const [service] = await saldo.orders.services(account.id);
-      return { account, service: service! };
+      const [service] = await on.orders.services(account.id);
+      return { account, service: renews ? await on.orders.setAutoRenew(account.id, service!.id, true) : service! };
     }
     const eventsOf = async (accountId: bigint) => (await eventsSince(database().sql, 0n, 10_000)).filter((e) => e.accountId === accountId).map((e) => e.type);
     const charges = async (accountId: bigint) =>
@@ -79,9 +82,66 @@ onEachDatabase((_sql, target, database) => {
       // The customer can still pay the period themselves.
       expect(await saldo.orders.payRenewal(account.id, service.id, service.nextDueAt)).toMatchObject({ status: 'renewed', amount: eur(900n) });
 
+      // The former switch, `renewFromBalance: false`, still forbids it.
       const strict = await testSaldo(database(), { billing: { renewFromBalance: false } });
       const other = await customerWithService(5_000n);
       expect(await strict.orders.renewIfDue(other.service.id, other.service.nextDueAt)).toMatchObject({ status: 'awaiting_payment', reason: 'balance_renewals_disabled' });
+    });
+
+    it('leaves renewal from a prepaid balance to the customer: a new service waits until they turn it on', async () => {
+      const { account, service } = await customerWithService(5_000n, { renews: false });
+      expect(service.autoRenew).toBe(false);
+      expect(await saldo.orders.renewIfDue(service.id, service.nextDueAt)).toMatchObject({ status: 'awaiting_payment', reason: 'auto_renew_off' });
+      expect(await eventsOf(account.id)).toEqual(['order.paid', 'service.renewal_failed']);
+      expect((await saldo.orders.setAutoRenew(account.id, service.id, true)).autoRenew).toBe(true);
+      // The period already waiting is renewed on the next run, now that the customer chose it.
+      expect(await saldo.orders.renewIfDue(service.id, service.nextDueAt)).toMatchObject({ status: 'renewed', amount: eur(900n) });
+    });
+
+    it('starts new services renewing where the provider makes it the default, and the customer may still say no', async () => {
+      const generous = await testSaldo(database(), { billing: { balanceRenewals: 'on-by-default' } });
+      const { account, service } = await customerWithService(5_000n, { renews: false, on: generous });
+      expect(service.autoRenew).toBe(true);
+      expect(await generous.orders.renewIfDue(service.id, service.nextDueAt)).toMatchObject({ status: 'renewed' });
+      const [renewed] = await generous.orders.services(account.id);
+      expect((await generous.orders.setAutoRenew(account.id, service.id, false)).autoRenew).toBe(false);
+      expect(await generous.orders.renewIfDue(service.id, renewed!.nextDueAt)).toMatchObject({ status: 'awaiting_payment', reason: 'auto_renew_off' });
+    });
+
+    it('never renews from a prepaid balance where the provider forbids it, and refuses the customer’s switch', async () => {
+      const strict = await testSaldo(database(), { billing: { balanceRenewals: 'forbidden' } });
+      const { account, service } = await customerWithService(5_000n, { renews: false, on: strict });
+      expect(service.autoRenew).toBe(false);
+      expect(await codeOf(strict.orders.setAutoRenew(account.id, service.id, true))).toBe('BALANCE_RENEWALS_FORBIDDEN');
+      expect((await strict.orders.setAutoRenew(account.id, service.id, false)).autoRenew).toBe(false);
+      expect(await strict.orders.renewIfDue(service.id, service.nextDueAt)).toMatchObject({ status: 'awaiting_payment', reason: 'balance_renewals_disabled' });
+      expect(await charges(account.id)).toBe(1);
+    });
+
+    it('renews a postpaid account’s services on its credit whatever the balance policy, unless the customer says no', async () => {
+      for (const policy of ['off-by-default', 'forbidden'] as const) {
+        const provider = await testSaldo(database(), { billing: { balanceRenewals: policy } });
+        const account = await provider.accounts.create({ externalRef: `post-${randomUUID()}`, name: 'P', email: 'p@example.com', country: 'FR', paymentMode: 'postpaid', creditLimit: eur(5_000n) });
+        await provider.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'first');
+        const [service] = await provider.orders.services(account.id);
+        expect([policy, service!.autoRenew]).toEqual([policy, true]);
+        expect(await provider.orders.renewIfDue(service!.id, service!.nextDueAt)).toMatchObject({ status: 'renewed', amount: eur(1_000n) });
+        expect((await provider.accounts.balance(account.id)).balance).toEqual(eur(-2_000n)); // both periods on credit
+        const [renewed] = await provider.orders.services(account.id);
+        await provider.orders.setAutoRenew(account.id, service!.id, false);
+        expect(await provider.orders.renewIfDue(service!.id, renewed!.nextDueAt)).toMatchObject({ status: 'awaiting_payment', reason: 'auto_renew_off' });
+      }
+    });
+
+    it('asks a postpaid customer converted to prepaid before renewing from the balance', async () => {
+      const account = await saldo.accounts.create({ externalRef: `conv-${randomUUID()}`, name: 'C', email: 'c@example.com', country: 'FR', paymentMode: 'postpaid', creditLimit: eur(5_000n) });
+      await saldo.wallets.topUp(account.id, eur(5_000n), { idempotencyKey: 'fund' });
+      await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'first');
+      expect((await saldo.orders.services(account.id))[0]!.autoRenew).toBe(true);
+      await saldo.accounts.convert(account.id, { to: 'prepaid', by: 'operator' });
+      const [service] = await saldo.orders.services(account.id);
+      expect(service!.autoRenew).toBe(false);
+      expect(await saldo.orders.renewIfDue(service!.id, service!.nextDueAt)).toMatchObject({ status: 'awaiting_payment', reason: 'auto_renew_off' });
     });
 
     it('stops renewing a cancelled service, and refuses to be paid for it', async () => {

@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { projectRoot } from '../../config/load.js';
+import type { SaldoConfigInput } from '../../config/schema.js';
+import type { Database } from '../../core/db/connect.js';
 import type { Saldo } from '../../core/saldo.js';
+import { openTestDatabase } from './databases.js';
+import { testSaldo } from './saldo.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const artifacts = join(projectRoot, 'test', 'artifacts');
@@ -37,4 +42,22 @@ export async function servedInBrowser(saldo: Saldo): Promise<{ origin: string; b
       server.close();
     },
   };
+}
+
+/**
+ * A browser suite's set-up: a Saldo (with `overrides`) on its own embedded database, served to a
+ * headless chromium, made before the suite's tests (and its own `beforeAll`) and closed after them.
+ */
+export function browserSuite(overrides: Partial<SaldoConfigInput> = {}) {
+  const suite = {} as { database: Database; saldo: Saldo; origin: string; browser: Browser; close(): Promise<void> };
+  beforeAll(async () => {
+    suite.database = await openTestDatabase('embedded');
+    suite.saldo = await testSaldo(suite.database, overrides);
+    Object.assign(suite, await servedInBrowser(suite.saldo));
+  });
+  afterAll(async () => {
+    await suite.close?.();
+    await suite.database?.close();
+  });
+  return suite;
 }

@@ -3,10 +3,12 @@ import type { AccountsService } from '../../accounts/accounts.service.js';
 import type { HistoryFilter } from '../../accounts/overview.repo.js';
 import type { BillingAccount } from '../../accounts/types.js';
 import type { Entry } from '../../ledger/types.js';
-import { parseAmount, toDecimalString } from '@saldo/sdk';
+import { toDecimalString } from '@saldo/sdk';
+import type { Context } from 'hono';
 import type { Services } from '../../services.js';
 import { periodParams } from '../date-params.js';
 import { type PageContext, pageContext, renderPage, renderPartial } from '../render.js';
+import { type AlertForm, alertForm, saveThreshold } from './balance-alert.js';
 import { loadAccount, type PageEnv, requireAccount } from './session.js';
 
 const PAGE = 20;
@@ -70,23 +72,19 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
     return { rows: await rows.render(ctx, account, shown), more, nextQuery: params.toString(), from: query.from ?? '', to: query.to ?? '' };
   }
 
-  app.get('/', async (c) => {
+  /** The page; after a refused alert level, with that form as it was sent back (422). */
+  async function show(c: Context<PageEnv>, alert?: AlertForm) {
     const query = c.req.query();
     const { account, balance, holds, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, historyFilter(query)));
     const ctx = pageContext(c, i18n, config);
     return renderPage(c, ctx, 'pages/balance', {
       account, balance, holds, ...(await historyView(ctx, account, historyIds, query)), modeLabel: ctx.t(`${account.paymentMode}:label`),
-    }, { title: ctx.t('balance:title') });
-  });
+      alert: alert ?? alertForm(ctx, account, query),
+    }, { title: ctx.t('balance:title'), status: alert?.error ? 422 : 200 });
+  }
+  app.get('/', (c) => show(c));
 
-  /** The low-balance alert level, typed in the customer's own notation ("12,50" in French). */
-  app.post('/threshold', async (c) => {
-    const account = await requireAccount(c, accounts);
-    const form = await c.req.parseBody();
-    const text = typeof form.threshold === 'string' ? form.threshold.trim() : '';
-    await accounts.setLowBalanceThreshold(account.id, text === '' ? null : parseAmount(text, account.currency, c.get('locale'), { allowZero: true }));
-    return c.redirect(`${config.server.basePath}/balance`, 303);
-  });
+  app.post('/threshold', (c) => saveThreshold(c, { config, i18n, accounts }, show));
 
   /** The next rows, for "load more" (htmx appends them) or a plain link without JavaScript. */
   app.get('/history', async (c) => {

@@ -14,6 +14,7 @@ import { balancePages } from './balance.js';
 import { paymentPages } from './payments.js';
 import { settingsPages } from './settings.js';
 import { gatewayPages } from './gateway-pages.js';
+import { fromHtmx } from './forms.js';
 import { customerSession, LANG_COOKIE, openSession, type PageEnv, pickLocale, requireAccount, safePath } from './session.js';
 
 const css = readFileSync(join(viewsDir, 'assets', 'saldo.css'), 'utf8');
@@ -53,7 +54,15 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
   // The provider's colour, as a stylesheet of its own: the CSP allows no inline style.
   const brandCss = `:root { --brand: ${config.branding.primaryColor}; }\n`;
   app.get(`/assets/brand-${brandVersion(config)}.css`, (c) => c.body(brandCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable }));
+  // The tab's icon in the provider's colour, so the browser does not ask the host's root for one.
+  const favicon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="${config.branding.primaryColor}"/>`
+    + '<path d="M21.5 11c-.9-1.7-2.8-2.7-5.4-2.7-3.1 0-5.2 1.6-5.2 3.9 0 5.3 10.8 2.6 10.8 7.8 0 2.4-2.2 4-5.6 4-2.6 0-4.6-1.1-5.6-2.9" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round"/></svg>\n';
+  app.get(`/assets/icon-${brandVersion(config)}.svg`, (c) => c.body(favicon, 200, { 'content-type': 'image/svg+xml', 'cache-control': immutable }));
   app.get(`/assets/htmx-${htmxVersion}.min.js`, (c) => c.body(htmx, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable }));
+
+  /** The module's own address (the one `npm start` prints): the balance, which asks anyone not signed in to sign in. */
+  // The second pattern is the mount point with its trailing slash, as Hono matches it.
+  app.on('GET', ['/', '/:slash{/?}'], (c) => c.redirect(`${base}/balance`, 303));
 
   /** The hand-off from the panel: a short-lived, single-use signed link becomes a session cookie. */
   app.get('/session', async (c) => {
@@ -71,13 +80,20 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
 
   // `/balance/*` covers `/balance` itself too: one session check per request.
   const session = customerSession(deps);
-  for (const prefix of ['/balance/*', '/top-up/*', '/pay/*', '/payments/*', '/settings/*']) app.use(prefix, session);
+  for (const prefix of ['/balance/*', '/top-up/*', '/pay/*', '/payments/*', '/settings/*']) app.use(prefix, session.require);
   app.route('/balance', balancePages(services));
   app.route('/settings', settingsPages(services));
-  app.route('/', gatewayPages(services, session));
+  app.route('/', gatewayPages(services, session.require));
   app.route('/', paymentPages(services, deps.trustsProxy));
 
   const onError: ErrorHandler<PageEnv> = async (error, c) => {
+    const page = await errorPage(error, c);
+    // A form htmx sent would have the error page swapped in place of the form: the page's main part is where it belongs.
+    if (fromHtmx(c)) for (const [name, value] of [['hx-retarget', '#main'], ['hx-reswap', 'innerHTML']]) page.headers.set(name!, value!);
+    return page;
+  };
+
+  const errorPage = async (error: unknown, c: Context<PageEnv>): Promise<Response> => {
     const billing = toBillingError(error);
     logFault(billing);
     if (billing.code === 'DATABASE_UNAVAILABLE') {
@@ -90,8 +106,9 @@ export function customerPages(services: Pick<Services, 'config' | 'i18n' | 'sql'
       for (const [name, value] of Object.entries(retryHeaders(billing))) page.headers.set(name, value);
       return page;
     }
-    // Refused before the page read the account (a CSRF refusal): the error still speaks its language.
-    if (c.get('customer') && !c.get('account') && billing.code !== 'SESSION_REQUIRED') {
+    // Refused before the page read the account (a CSRF refusal), or at an address no page has (a
+    // 404, where no session was asked for): a signed-in customer still reads it in their language.
+    if (!c.get('account') && billing.code !== 'SESSION_REQUIRED' && (c.get('customer') || session.identify(c))) {
       await requireAccount(c, accounts).catch(() => undefined);
     }
     const ctx = pageContext(c, i18n, config);

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Money, money, parseAmount, parseDecimal } from '@saldo/sdk';
 import { type Context, Hono } from 'hono';
 import type { BillingAccount } from '../../accounts/types.js';
-import { BillingError, isBillingError, localizeParams } from '../../errors.js';
-import { toBillingError } from '../errors.js';
+import { BillingError, isBillingError } from '../../errors.js';
 import { productName } from '../../orders/catalogue.js';
 import type { Order } from '../../orders/order.repo.js';
 import type { PaymentFor } from '../../payments/start-payment.js';
@@ -12,6 +11,7 @@ import type { Services } from '../../services.js';
 import { requestOrigin, type TrustsProxy } from '../forwarded.js';
 import { type PageContext, pageContext, renderPage } from '../render.js';
 import { savedMethodView } from './saved-methods.js';
+import { formAnswer, refusalMessage } from './forms.js';
 import { type PageEnv, requireAccount } from './session.js';
 
 type Deps = Pick<Services, 'config' | 'i18n' | 'sql' | 'accounts' | 'orders' | 'payments' | 'catalogue'>;
@@ -75,15 +75,19 @@ export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv
   /** The preset amounts, as the form sends them back ("50") and as they read ("50,00 €"). */
   const presets = (account: BillingAccount) => config.payments.topUpPresets.map((value) => ({ value, amount: parseDecimal(value, account.currency) }));
 
+  /** The top-up page; after a refused post, its form as sent back (for htmx, the form alone). */
   async function topUpPage(c: Context<PageEnv>, account: BillingAccount, state: { amount?: string; custom?: string; method?: string; errors?: FieldErrors; status?: number } = {}) {
+    c.set('here', `${base}/top-up`);
     const ctx = pageContext(c, i18n, config);
     const [balance, options] = await Promise.all([accounts.balance(account.id), methods(account, ctx, 'topUp')]);
-    return renderPage(c, ctx, 'pages/top-up', {
+    const data = {
       account, balance, ...options, presets: presets(account), min: parseDecimal(config.payments.topUpMin, account.currency),
       max: parseDecimal(config.payments.topUpMax, account.currency), termsUrl: config.payments.termsUrl, key: randomUUID(),
       chosen: { amount: state.amount ?? config.payments.topUpPresets[1] ?? config.payments.topUpPresets[0], custom: state.custom ?? '', method: state.method ?? options.saved.find((s) => s.isDefault)?.value ?? options.gateways[0]?.code },
       errors: state.errors ?? {},
-    }, { title: ctx.t('payments:topUpTitle'), status: (state.status ?? 200) as never });
+    };
+    const page = () => renderPage(c, ctx, 'pages/top-up', data, { title: ctx.t('payments:topUpTitle'), status: (state.status ?? 200) as never });
+    return state.errors ? formAnswer(c, ctx, { partial: 'partials/top-up-form', data, status: state.status ?? 422 }, page) : page();
   }
 
   app.get('/top-up', async (c) => topUpPage(c, await requireAccount(c, accounts)));
@@ -96,7 +100,6 @@ export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv
     const chosen = typeof form.amount === 'string' ? form.amount : '';
     const custom = typeof form.custom === 'string' ? form.custom.trim() : '';
     const ctx = pageContext(c, i18n, config);
-    const message = (error: BillingError) => ctx.t(error.i18nKey, localizeParams(error.params, ctx.locale));
     const errors: FieldErrors = {};
     let amount: Money | undefined;
     try {
@@ -105,18 +108,16 @@ export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv
       const max = parseDecimal(config.payments.topUpMax, account.currency);
       if (amount.amount < min.amount || amount.amount > max.amount) throw new BillingError('TOPUP_OUT_OF_RANGE', { min, max });
     } catch (error) {
-      const refusal = toBillingError(error);
-      if (!refusal.isClientError) throw error;
-      errors.amount = message(refusal);
+      errors.amount = refusalMessage(ctx, error);
     }
-    if (!choice.termsAccepted) errors.terms = message(new BillingError('TERMS_NOT_ACCEPTED'));
+    if (!choice.termsAccepted) errors.terms = refusalMessage(ctx, new BillingError('TERMS_NOT_ACCEPTED'));
     const state = { amount: chosen, custom, method: choice.gateway && (choice.methodId ? `saved:${choice.gateway}:${choice.methodId}` : choice.gateway), errors, status: 422 };
     if (errors.amount || errors.terms) return topUpPage(c, account, state);
     try {
       return await pay(c, account, choice, { purpose: 'top_up', amount: amount! });
     } catch (error) {
-      if (!isBillingError(error) || !error.isClientError) throw error;
-      return topUpPage(c, account, { ...state, errors: { method: message(error) } });
+      if (!isBillingError(error)) throw error;
+      return topUpPage(c, account, { ...state, errors: { method: refusalMessage(ctx, error) } });
     }
   });
 
@@ -157,13 +158,17 @@ export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv
     };
   }
 
+  /** What is due and how to pay it; after a refused post, its form as sent back (for htmx, the form alone). */
   async function duePage(c: Context<PageEnv>, account: BillingAccount, find: (ctx: PageContext) => Promise<Due>, state: { method?: string; errors?: FieldErrors; status?: number } = {}) {
+    c.set('here', c.req.path);
     const ctx = pageContext(c, i18n, config);
     const [due, options] = await Promise.all([find(ctx), methods(account, ctx, 'payDue')]);
-    return renderPage(c, ctx, 'pages/pay-due', {
+    const data = {
       account, ...due, ...options, termsUrl: config.payments.termsUrl, key: randomUUID(), errors: state.errors ?? {},
       chosen: { method: state.method ?? options.saved.find((s) => s.isDefault)?.value ?? options.gateways[0]?.code },
-    }, { title: due.title, status: (state.status ?? 200) as never });
+    };
+    const page = () => renderPage(c, ctx, 'pages/pay-due', data, { title: due.title, status: (state.status ?? 200) as never });
+    return state.errors ? formAnswer(c, ctx, { partial: 'partials/pay-due-form', data, status: state.status ?? 422 }, page) : page();
   }
 
   async function payDue(c: Context<PageEnv>, find: (account: BillingAccount, ctx: PageContext) => Promise<Due>) {
@@ -172,7 +177,7 @@ export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv
     const ctx = pageContext(c, i18n, config);
     const due = await find(account, ctx);
     if (!choice.termsAccepted) {
-      return duePage(c, account, async () => due, { method: choice.gateway, errors: { terms: ctx.t('errors:TERMS_NOT_ACCEPTED') }, status: 422 });
+      return duePage(c, account, async () => due, { method: choice.gateway, errors: { terms: refusalMessage(ctx, new BillingError('TERMS_NOT_ACCEPTED')) }, status: 422 });
     }
     return pay(c, account, choice, due.what);
   }

@@ -98,14 +98,16 @@ class VerifiedSessions {
 
 /**
  * Who the customer is, for every page: the session cookie, or — in trusted-proxy mode — the
- * customer reference the panel's proxy signed. Guards every state-changing request with the
- * Origin check and the session's CSRF token. The account itself is read by the page, together
- * with what the page shows (`loadAccount`), so a page view is one round trip to the database.
- * No session: SESSION_REQUIRED (the sign-in page).
+ * customer reference the panel's proxy signed. `require` guards the pages: no session is
+ * SESSION_REQUIRED (the sign-in page), and every state-changing request must pass the Origin
+ * check and carry the session's CSRF token. `identify` only looks, for pages anyone may see (a
+ * 404 is still shown in a signed-in customer's language, with their menu). The account itself
+ * is read by the page, together with what the page shows (`loadAccount`), so a page view is one
+ * round trip to the database.
  */
-export function customerSession(deps: SessionDeps): MiddlewareHandler<PageEnv> {
+export function customerSession(deps: SessionDeps): { require: MiddlewareHandler<PageEnv>; identify: (c: Context<PageEnv>) => boolean } {
   const sessions = new VerifiedSessions(deps.secret);
-  return async (c, next) => {
+  const identify = (c: Context<PageEnv>) => {
     const session = sessions.read(getCookie(c, SESSION_COOKIE));
     let customer: Customer | undefined;
     let csrf: string | undefined;
@@ -119,10 +121,13 @@ export function customerSession(deps: SessionDeps): MiddlewareHandler<PageEnv> {
         csrf = csrfToken(deps.secret, customer.sid);
       }
     }
-    if (!customer || !csrf) throw new BillingError('SESSION_REQUIRED');
+    if (!customer || !csrf) return false;
     c.set('customer', customer);
     c.set('csrf', csrf);
-
+    return true;
+  };
+  const require: MiddlewareHandler<PageEnv> = async (c, next) => {
+    if (!identify(c)) throw new BillingError('SESSION_REQUIRED');
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
       const origin = c.req.header('origin');
       // The origin is the one the request was sent to (as the trusted proxy, and only it, may
@@ -130,10 +135,11 @@ export function customerSession(deps: SessionDeps): MiddlewareHandler<PageEnv> {
       const publicUrl = deps.config.server.publicUrl;
       const sameOrigin = !origin || origin === requestOrigin(c, deps.trustsProxy) || (!!publicUrl && origin === new URL(publicUrl).origin);
       const form = c.req.header('content-type')?.includes('form') ? ((await c.req.parseBody())._csrf as string | undefined) : undefined;
-      if (!sameOrigin || !safeEqual(c.req.header('x-csrf-token') ?? form, csrf)) throw new BillingError('CSRF_REFUSED');
+      if (!sameOrigin || !safeEqual(c.req.header('x-csrf-token') ?? form, c.get('csrf')!)) throw new BillingError('CSRF_REFUSED');
     }
     await next();
   };
+  return { require, identify };
 }
 
 /**
