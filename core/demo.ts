@@ -26,19 +26,23 @@ export async function seedDemo(saldo: Saldo): Promise<boolean> {
     externalRef: DEMO_CUSTOMERS[0], name: 'Atelier Dupont', email: 'compta@atelier-dupont.example', country: 'FR', locale: 'fr',
     paymentMode: 'prepaid', lowBalanceThreshold: eur(2_000n),
   });
-  await saldo.wallets.topUp(prepaid.id, eur(10_000n), { idempotencyKey: 'demo-1', description: 'Carte Visa •••• 4242' });
+  const card = (brand: string, last4: string) => ({ kind: 'top_up', via: { gateway: 'card', card: { brand, last4 } } }) as const;
+  await saldo.wallets.topUp(prepaid.id, eur(10_000n), { idempotencyKey: 'demo-1', described: card('visa', '4242') });
   await saldo.orders.checkout(prepaid.id, { items: [{ product: 'vps-s', cycle: 'monthly' }, { product: 'domain-com', cycle: 'annual' }] }, 'demo-order-1');
   for (let month = 1; month <= 24; month++) {
-    await saldo.wallets.charge(prepaid.id, eur(35n), { idempotencyKey: `demo-usage-${month}`, description: `Backup storage, ${month} × 5 GB` });
+    // A usage charge reads as the panel wrote it (here, in its French customer's language).
+    const text = `Stockage de sauvegarde, ${month} × 5 Go`;
+    await saldo.wallets.charge(prepaid.id, eur(35n), { idempotencyKey: `demo-usage-${month}`, description: text, described: { kind: 'usage', text } });
   }
-  await saldo.wallets.topUp(prepaid.id, eur(5_000n), { idempotencyKey: 'demo-2', description: 'Virement SEPA C1001…' });
-  await saldo.wallets.refund(prepaid.id, eur(299n), { idempotencyKey: 'demo-3', description: 'Geste commercial' });
+  await saldo.wallets.topUp(prepaid.id, eur(5_000n), { idempotencyKey: 'demo-2', described: card('mastercard', '4444') });
+  await saldo.wallets.refund(prepaid.id, eur(299n), { idempotencyKey: 'demo-3', description: 'Geste commercial', described: { kind: 'refund', reason: 'Geste commercial' } });
 
   const postpaid = await saldo.accounts.create({
     externalRef: DEMO_CUSTOMERS[1], name: 'Ana García SL', email: 'facturas@anagarcia.example', country: 'ES', locale: 'es',
     paymentMode: 'postpaid', creditLimit: eur(15_000n), lowBalanceThreshold: eur(2_500n),
   });
   await saldo.orders.checkout(postpaid.id, { items: [{ product: 'vps-s', cycle: 'annual', quantity: 1 }] }, 'demo-order-2');
-  await saldo.wallets.charge(postpaid.id, eur(1_500n), { idempotencyKey: 'demo-usage', description: 'Tráfico adicional, octubre' });
+  const traffic = 'Tráfico adicional, octubre';
+  await saldo.wallets.charge(postpaid.id, eur(1_500n), { idempotencyKey: 'demo-usage', description: traffic, described: { kind: 'usage', text: traffic } });
   return true;
 }

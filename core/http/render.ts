@@ -56,7 +56,12 @@ export interface PageContext {
   money: (m: Money) => string;
   /** The amount alone, in the page's notation ("1 234,50"): what an input field shows and parses back. */
   number: (m: Money) => string;
+  /** A day, in the provider's time zone (`billing.timeZone`). */
   date: (d: Date) => string;
+  /** A day and time, in the provider's time zone, which it names: "3 May 2026, 16:03 CEST". */
+  dateTime: (d: Date) => string;
+  /** The provider's time zone (`billing.timeZone`): where dates are shown, and which days a period means. */
+  timeZone: string;
   base: string;
   branding: SaldoConfig['branding'];
   csrf: string | undefined;
@@ -69,7 +74,7 @@ export interface PageContext {
 }
 
 /** The helpers of one language: what templates translate and format with. */
-type Localized = Pick<PageContext, 't' | 'money' | 'number' | 'date'>;
+type Localized = Pick<PageContext, 't' | 'money' | 'number' | 'date' | 'dateTime'>;
 
 function cached<V>(map: Map<string, V>, key: string, make: () => V, max = 10_000): V {
   let value = map.get(key);
@@ -87,10 +92,13 @@ const textParams = (params: Record<string, unknown>) => Object.values(params).ev
  * the template line it fills, so each (key, parameters) is translated once. Parameters are
  * formatted text (amounts, dates), so the map is bounded.
  */
-function localized(i18n: i18n, locale: Locale): Localized {
+function localized(i18n: i18n, locale: Locale, timeZone: string): Localized {
   const strings = new Map<string, string>();
   const numberFormats = new Map<number, Intl.NumberFormat>();
-  const dateFormat = new Intl.DateTimeFormat(intlTag[locale], { dateStyle: 'medium' });
+  const dateFormat = new Intl.DateTimeFormat(intlTag[locale], { dateStyle: 'medium', timeZone });
+  const dateTimeFormat = new Intl.DateTimeFormat(intlTag[locale], {
+    day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone,
+  });
   return {
     t: (key, params) => {
       if (!params) return cached(strings, key, () => i18n.t(key, { lng: locale }));
@@ -105,24 +113,26 @@ function localized(i18n: i18n, locale: Locale): Localized {
       return format.format(toDecimalString(m) as never);
     },
     date: (d) => dateFormat.format(d),
+    dateTime: (d) => dateTimeFormat.format(d),
   };
 }
-const helpers = new WeakMap<i18n, Map<Locale, Localized>>();
+const helpers = new WeakMap<i18n, Map<string, Localized>>();
 
 export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig): PageContext {
   const locale = c.get('locale') ?? 'en';
   const base = config.server.basePath;
+  const { timeZone } = config.billing;
   let languages = helpers.get(i18n);
   if (!languages) helpers.set(i18n, (languages = new Map()));
-  let help = languages.get(locale);
-  if (!help) languages.set(locale, (help = localized(i18n, locale)));
+  let help = languages.get(`${locale}|${timeZone}`);
+  if (!help) languages.set(`${locale}|${timeZone}`, (help = localized(i18n, locale, timeZone)));
   // Versioned paths: a new release is a new URL, so they can be cached for a year.
   const assets = {
     css: `${base}/assets/saldo-${cssVersion}.css`,
     brand: `${base}/assets/brand-${brandVersion(config)}.css`,
     htmx: `${base}/assets/htmx-${htmxVersion}.min.js`,
   };
-  return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, locales: LOCALES, partial };
+  return { locale, ...help, timeZone, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, locales: LOCALES, partial };
 }
 
 export const cssVersion = '3';

@@ -6,7 +6,7 @@ import type { EventLog } from '../events/event-log.js';
 import { type Money, toJSON } from '@saldo/sdk';
 import type { PluginRegistry } from '../plugin-host/registry.js';
 import type { BillingCycle } from '@saldo/sdk';
-import { type Catalogue, cycleMonths } from './catalogue.js';
+import { type Catalogue, cycleMonths, type Product, soldItem } from './catalogue.js';
 import { priceLines } from './pricing.js';
 
 export interface Service {
@@ -51,12 +51,12 @@ async function lockService(sql: Sql, serviceId: bigint): Promise<Service | undef
   return row && toService(row);
 }
 
-/** The renewal price: today's catalogue price for the cycle, with discounts as paid from balance. */
 /**
  * The renewal price: today's catalogue price for the cycle, with the balance-only discounts when
- * the money already on the balance pays it whole (never on a postpaid credit limit).
+ * the money already on the balance pays it whole (never on a postpaid credit limit); and the
+ * product's names today, which the renewal's posting keeps.
  */
-async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Promise<Money> {
+async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Promise<{ amount: Money; names: Product['names'] }> {
   const [product] = await deps.catalogue.find(sql, [service.productCode]);
   const unitPrice = product?.prices[service.cycle];
   if (!product || !unitPrice) throw new BillingError('PRODUCT_CYCLE_UNAVAILABLE', { product: service.productCode, cycle: service.cycle });
@@ -68,7 +68,7 @@ async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Prom
     SELECT w.balance_minor - w.held_minor AS own FROM services s JOIN billing_accounts a ON a.id = s.account_id
       JOIN ledger_accounts w ON w.id = a.wallet_id WHERE s.id = ${service.id}`;
   const discounted = price(true);
-  return wallet && wallet.own >= discounted.amount ? discounted : price(false);
+  return { amount: wallet && wallet.own >= discounted.amount ? discounted : price(false), names: product.names };
 }
 
 /**
@@ -76,11 +76,14 @@ async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Prom
  * names the service and the period, so the job and a customer's payment of the same period can
  * never both charge. Runs inside the caller's transaction, with the service locked.
  */
-async function renewFromBalance(tx: Sql, deps: RenewalDeps, service: Service, amount: Money): Promise<RenewalOutcome> {
+async function renewFromBalance(tx: Sql, deps: RenewalDeps, service: Service, { amount, names }: { amount: Money; names: Product['names'] }): Promise<RenewalOutcome> {
   const period = service.nextDueAt;
+  // The period's end as the UPDATE below computes it (months added in the database's time zone).
+  const [ends] = await tx<{ end: Date }[]>`SELECT ${period}::timestamptz + make_interval(months => ${cycleMonths[service.cycle]}) AS end`;
   const transfer = await deps.wallets.charge(service.accountId, amount, {
     idempotencyKey: `renewal:${service.id}:${period.toISOString()}`,
     description: `${service.productCode} (${service.cycle})`,
+    described: { kind: 'renewal', service: service.id.toString(), item: soldItem(names, service), period: { start: period.toISOString(), end: ends!.end.toISOString() } },
     metadata: { service: service.id.toString(), period: period.toISOString() },
   }, tx);
   const [moved] = await tx<{ next_due_at: Date; period_end: Date }[]>`
@@ -110,12 +113,13 @@ export async function renewIfDue(deps: RenewalDeps, serviceId: bigint, now: Date
     const [waiting] = await tx<{ suspend_requested_at: Date | null }[]>`
       SELECT suspend_requested_at FROM service_renewals WHERE service_id = ${service.id} AND period_start = ${service.nextDueAt}`;
 
-    const amount = await renewalPrice(tx, deps, service);
+    const price = await renewalPrice(tx, deps, service);
+    const { amount } = price;
     const blocked = !deps.config.billing.renewFromBalance ? 'balance_renewals_disabled' : !service.autoRenew ? 'auto_renew_off' : undefined;
     if (!blocked) {
       try {
         // A period already waiting is tried again on each run: a top-up since then renews it.
-        return await renewFromBalance(tx, deps, service, amount);
+        return await renewFromBalance(tx, deps, service, price);
       } catch (error) {
         if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
       }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AccountsService } from '../../accounts/accounts.service.js';
 import type { HistoryFilter } from '../../accounts/overview.repo.js';
 import type { BillingAccount } from '../../accounts/types.js';
-import type { Entry } from '../../ledger/types.js';
+import { describePosting } from '../../ledger/posting-description.js';
 import { parseAmount, toDecimalString } from '@saldo/sdk';
 import type { Services } from '../../services.js';
 import { periodParams } from '../date-params.js';
@@ -18,7 +18,6 @@ const cell = (value: string) => `"${value.replace(/"/g, '""')}"`;
 /** A text cell someone else wrote: a leading = + - @ is neutralised so no spreadsheet formula runs. */
 const textCell = (value: string) => cell(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
-const describe = (t: PageContext['t'], e: Entry) => e.description || t(`balance:kinds.${e.kind}`);
 
 /** The history page asked for by the query string (dates, cursor), one row more to know if more exist. */
 function historyFilter(query: Record<string, string | undefined>): HistoryFilter {
@@ -47,7 +46,7 @@ class HistoryRows {
     }
     if (missing.length === 0) return transfers.map((id) => page.get(id)!);
     for (const e of await this.accounts.entriesOf(account, missing)) {
-      const html = renderPartial(ctx, 'partials/history-row', { e, description: describe(ctx.t, e) });
+      const html = renderPartial(ctx, 'partials/history-row', { e, description: describePosting(ctx, e) });
       if (this.rows.size >= this.max) this.rows.delete(this.rows.keys().next().value!);
       const id = e.id.toString();
       this.rows.set(of + id, html);
@@ -75,7 +74,7 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
     const { account, balance, holds, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, historyFilter(query)));
     const ctx = pageContext(c, i18n, config);
     return renderPage(c, ctx, 'pages/balance', {
-      account, balance, holds, ...(await historyView(ctx, account, historyIds, query)), modeLabel: ctx.t(`${account.paymentMode}:label`),
+      account, balance, holds: holds.map((h) => ({ ...h, text: describePosting(ctx, { kind: 'capture', ...h }) })), ...(await historyView(ctx, account, historyIds, query)), modeLabel: ctx.t(`${account.paymentMode}:label`),
     }, { title: ctx.t('balance:title') });
   });
 
@@ -106,7 +105,7 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
     for (let before: bigint | undefined; ; ) {
       const batch = await wallets.history(account.id, { before, limit: 1000, from, until });
       for (const e of batch) {
-        lines.push([cell(e.createdAt.toISOString()), textCell(describe(ctx.t, e)), cell(toDecimalString(e.amount)), cell(e.amount.currency),
+        lines.push([cell(e.createdAt.toISOString()), textCell(describePosting(ctx, e)), cell(toDecimalString(e.amount)), cell(e.amount.currency),
           cell(e.balanceAfter ? toDecimalString(e.balanceAfter) : '')].join(','));
       }
       if (batch.length < 1000) break;
