@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Saldo } from '../../core/saldo.js';
+import { describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api-client.js';
-import { customerPages } from '../support/customer-pages.js';
+import { customerPagesSuite } from '../support/customer-pages.js';
 import { onEachDatabase, report } from '../support/databases.js';
 import { eur } from '../support/ledger-fixtures.js';
 import { payOnHostedPage, startCard } from '../support/sandbox-card.js';
-import { testSaldo } from '../support/saldo.js';
 
 /** The text of the history's rows, in order: `<td>` contents with tags and entities read. */
 const rowsOf = (html: string) => [...html.matchAll(/<tr>\s*<td>[^<]*<\/td>\s*<td>([^<]*)<\/td>/g)].map((m) => m[1]!.replace(/&#39;/g, '’'));
 
 onEachDatabase((_sql, target, database) => {
   describe('the balance page’s history', () => {
-    let saldo: Saldo;
-    const { request, signIn } = customerPages(() => saldo);
-    beforeAll(async () => {
-      saldo = await testSaldo(database(), { billing: { timeZone: 'Europe/Paris' } });
-    });
+    const suite = customerPagesSuite(database);
+    const { request, signIn } = suite;
 
     describe('descriptions', () => {
       it('shows every posting in the reader’s language, whatever language the account had when it was made', async () => {
+        const saldo = suite.saldo();
         const backup = `backup-${randomUUID()}`;
         const ssl = `ssl-${randomUUID()}`;
         await saldo.catalogue.upsert({ code: backup, names: { en: 'Backup storage', fr: 'Stockage de sauvegarde', es: 'Almacenamiento de copias' }, currency: 'EUR', prices: { monthly: eur(1_000n) } });
@@ -41,7 +37,7 @@ onEachDatabase((_sql, target, database) => {
 
         // Then French: the panel's usage charge (its own words) and an operator's credit (a reason), over the API.
         await saldo.accounts.update(account.id, { locale: 'fr' });
-        const api = apiClient(() => saldo);
+        const api = apiClient(suite.saldo);
         expect((await api.post(`/accounts/${account.externalRef}/charges`, { amount: '3.00', description: 'Trafic hors forfait, mai' })).status).toBe(201);
         expect((await api.post(`/accounts/${account.externalRef}/credits`, { amount: '2.00', reason: 'Geste commercial' })).status).toBe(201);
 
@@ -72,6 +68,7 @@ onEachDatabase((_sql, target, database) => {
       });
 
       it('keeps showing the text of postings made without a structure, or their kind', async () => {
+        const saldo = suite.saldo();
         const account = await saldo.accounts.create({ externalRef: `h-${randomUUID()}`, name: 'Old', email: 'o@example.com', country: 'ES', locale: 'es' });
         await saldo.wallets.topUp(account.id, eur(1_000n), { idempotencyKey: 'old-text', description: 'Transferencia recibida' });
         await saldo.wallets.topUp(account.id, eur(1_000n), { idempotencyKey: 'old-bare' });

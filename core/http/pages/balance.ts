@@ -3,20 +3,16 @@ import type { AccountsService } from '../../accounts/accounts.service.js';
 import type { HistoryFilter } from '../../accounts/overview.repo.js';
 import type { BillingAccount } from '../../accounts/types.js';
 import { describePosting } from '../../ledger/posting-description.js';
-import { parseAmount, toDecimalString } from '@saldo/sdk';
+import { parseAmount } from '@saldo/sdk';
 import type { Services } from '../../services.js';
 import { periodParams } from '../date-params.js';
+import { historyCsv } from './history-csv.js';
 import { type PageContext, pageContext, renderPage, renderPartial } from '../render.js';
 import { loadAccount, type PageEnv, requireAccount } from './session.js';
 
 const PAGE = 20;
 
 const cursor = (text: string | undefined) => (text && /^\d{1,18}$/.test(text) ? BigInt(text) : undefined);
-
-/** A quoted CSV cell. */
-const cell = (value: string) => `"${value.replace(/"/g, '""')}"`;
-/** A text cell someone else wrote: a leading = + - @ is neutralised so no spreadsheet formula runs. */
-const textCell = (value: string) => cell(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
 
 /** The history page asked for by the query string (dates, cursor), one row more to know if more exist. */
@@ -96,24 +92,10 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
     return c.html(renderPartial(ctx, 'partials/history-rows', await historyView(ctx, account, historyIds, query)));
   });
 
-  /** Everything in the period (all pages), for the customer's own records. */
+  /** Everything in the period (all pages), for the customer's own records, in the spreadsheet conventions of the page's language. */
   app.get('/history.csv', async (c) => {
     const account = await requireAccount(c, accounts);
-    const ctx = pageContext(c, i18n, config);
-    const { from, until } = periodParams(c.req.query());
-    const lines = [[ctx.t('balance:date'), ctx.t('balance:description'), ctx.t('balance:amount'), 'currency', ctx.t('balance:runningBalance')].map(cell).join(',')];
-    for (let before: bigint | undefined; ; ) {
-      const batch = await wallets.history(account.id, { before, limit: 1000, from, until });
-      for (const e of batch) {
-        lines.push([cell(e.createdAt.toISOString()), textCell(describePosting(ctx, e)), cell(toDecimalString(e.amount)), cell(e.amount.currency),
-          cell(e.balanceAfter ? toDecimalString(e.balanceAfter) : '')].join(','));
-      }
-      if (batch.length < 1000) break;
-      before = batch.at(-1)!.id;
-    }
-    c.header('Content-Type', 'text/csv; charset=utf-8');
-    c.header('Content-Disposition', `attachment; filename="balance-${account.customerNumber}.csv"`);
-    return c.body(`\ufeff${lines.join('\r\n')}\r\n`);
+    return historyCsv(c, pageContext(c, i18n, config), wallets, account, periodParams(c.req.query()));
   });
 
   return app;
