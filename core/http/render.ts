@@ -58,8 +58,8 @@ export interface PageContext {
   number: (m: Money) => string;
   /** A day, in the provider's time zone (`billing.timeZone`). */
   date: (d: Date) => string;
-  /** A day and time, in the provider's time zone, which it names: "3 May 2026, 16:03 CEST". */
-  dateTime: (d: Date) => string;
+  /** A time of day in the provider's time zone, which it names: "16:03 CEST". */
+  time: (d: Date) => string;
   /** The provider's time zone (`billing.timeZone`): where dates are shown, and which days a period means. */
   timeZone: string;
   base: string;
@@ -74,7 +74,7 @@ export interface PageContext {
 }
 
 /** The helpers of one language: what templates translate and format with. */
-type Localized = Pick<PageContext, 't' | 'money' | 'number' | 'date' | 'dateTime'>;
+type Localized = Pick<PageContext, 't' | 'money' | 'number' | 'date' | 'time'>;
 
 function cached<V>(map: Map<string, V>, key: string, make: () => V, max = 10_000): V {
   let value = map.get(key);
@@ -96,9 +96,7 @@ function localized(i18n: i18n, locale: Locale, timeZone: string): Localized {
   const strings = new Map<string, string>();
   const numberFormats = new Map<number, Intl.NumberFormat>();
   const dateFormat = new Intl.DateTimeFormat(intlTag[locale], { dateStyle: 'medium', timeZone });
-  const dateTimeFormat = new Intl.DateTimeFormat(intlTag[locale], {
-    day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone,
-  });
+  const timeFormat = new Intl.DateTimeFormat(intlTag[locale], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short', timeZone });
   return {
     t: (key, params) => {
       if (!params) return cached(strings, key, () => i18n.t(key, { lng: locale }));
@@ -113,7 +111,7 @@ function localized(i18n: i18n, locale: Locale, timeZone: string): Localized {
       return format.format(toDecimalString(m) as never);
     },
     date: (d) => dateFormat.format(d),
-    dateTime: (d) => dateTimeFormat.format(d),
+    time: (d) => timeFormat.format(d),
   };
 }
 const helpers = new WeakMap<i18n, Map<string, Localized>>();
@@ -154,10 +152,18 @@ export function renderPage(
   c: Context<PageEnv>, ctx: PageContext, template: string, data: Record<string, unknown>, options: { title: string; status?: ContentfulStatusCode },
 ): Response {
   const body = eta.render(template, view(ctx, data));
-  const html = c.req.header('hx-request') === 'true' ? body : eta.render('layouts/main', view(ctx, { body, title: options.title }));
+  const html = fragmentWanted(c) ? body : eta.render('layouts/main', view(ctx, { body, title: options.title }));
   // Pages only render (a page that changes something redirects), so the response is whole here.
   return securedResponse(html, options.status ?? 200, pageHeaders(c.get('securityHeaders') ?? noSecurityHeaders, ctx.locale));
 }
+
+/**
+ * Whether htmx asks for a page's markup to swap into the page it shows. When it targets the whole
+ * body (`HX-Request-Type: full`) — restoring an address pushed into the history (`hx-push-url`),
+ * after the customer went back — it needs the whole document, as a browser would.
+ */
+const fragmentWanted = (c: Context) =>
+  c.req.header('hx-request') === 'true' && c.req.header('hx-request-type') !== 'full' && c.req.header('hx-history-restore-request') !== 'true';
 
 /** A partial alone (rows appended by "load more", a form's new state). */
 export const renderPartial = (ctx: PageContext, template: string, data: Record<string, unknown>) => eta.render(template, view(ctx, data));

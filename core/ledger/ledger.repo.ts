@@ -260,6 +260,23 @@ export async function entries(
   return rows.map(toEntry);
 }
 
+/**
+ * Where the page of `limit` entries just newer than the transfer `id` starts, for a link back up
+ * the history: the `before` bound that page is read with, null when it is the first page (fewer
+ * than `limit` are newer), undefined when nothing is newer.
+ */
+export async function newerPage(
+  sql: Sql, account: bigint, id: bigint, limit: number, options: { from?: Date; until?: Date } = {},
+): Promise<bigint | null | undefined> {
+  const rows = await sql<{ transfer_id: bigint }[]>`
+    SELECT transfer_id FROM ledger_entries
+     WHERE account_id = ${account} AND transfer_id > ${id}
+       ${options.from ? sql`AND created_at >= ${options.from}` : sql``} ${options.until ? sql`AND created_at < ${options.until}` : sql``}
+     ORDER BY transfer_id LIMIT ${limit + 1}`;
+  if (rows.length === 0) return undefined;
+  return rows.length > limit ? rows[limit]!.transfer_id : null;
+}
+
 /** An account's entries for the given transfers, newest first (ids of other accounts' transfers find nothing). */
 export async function entriesOf(sql: Sql, account: bigint, transfers: readonly (bigint | string)[]): Promise<Entry[]> {
   if (transfers.length === 0) return [];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api-client.js';
 import { customerPagesSuite } from '../support/customer-pages.js';
 import { onEachDatabase, report } from '../support/databases.js';
+import { bulkHistory } from '../support/history-rows.js';
 import { eur } from '../support/ledger-fixtures.js';
 import { payOnHostedPage, startCard } from '../support/sandbox-card.js';
 
@@ -75,6 +76,103 @@ onEachDatabase((_sql, target, database) => {
         const cookie = await signIn(account.externalRef);
         expect(rowsOf(await (await request('/billing/balance', { cookie })).text())).toEqual(['Recarga', 'Transferencia recibida']);
         expect(rowsOf(await (await request('/billing/balance', { cookie: `${cookie}; saldo_lang=fr` })).text())).toEqual(['Approvisionnement', 'Transferencia recibida']);
+      });
+    });
+
+    describe('filter and paging', () => {
+      /** A customer with `count` postings a second apart from `start`, and a session. */
+      async function customer(count: number, start = new Date('2026-01-10T00:00:00Z'), locale: 'en' | 'fr' | 'es' = 'fr') {
+        const account = await suite.saldo().accounts.create({ externalRef: `p-${randomUUID()}`, name: 'Pages', email: 'p@example.com', country: 'FR', locale });
+        await bulkHistory(database().sql, account, count, start);
+        return { account, cookie: await signIn(account.externalRef) };
+      }
+      const attr = (html: string, name: string) => (new RegExp(`${name}="([^"]*)"`).exec(html)?.[1] ?? '').replace(/&amp;/g, '&');
+      const pagerLinks = (html: string) => [.../<nav class="pager"[^>]*>([\s\S]*?)<\/nav>/.exec(html)?.[1]?.matchAll(/href="([^"]+)"/g) ?? []].map((m) => m[1]!.replace(/&amp;/g, '&'));
+
+      it('refuses a period that ends before it starts: 422, the message in the reader’s language in the form, the typed dates kept', async () => {
+        const { cookie } = await customer(3);
+        const messages = {
+          fr: 'La période commence le 10 mai 2026, après sa fin le 1 mai 2026. Choisissez un début antérieur ou égal à la fin.',
+          es: 'El periodo empieza el 10 may 2026, después de terminar el 1 may 2026. Elija un inicio anterior o igual al final.',
+          en: 'The period starts on 10 May 2026, after it ends on 1 May 2026. Choose a start on or before the end.',
+        };
+        for (const lng of ['fr', 'es', 'en'] as const) {
+          const res = await request('/billing/balance?from=2026-05-10&to=2026-05-01', { cookie: `${cookie}; saldo_lang=${lng}` });
+          expect(res.status).toBe(422);
+          const html = await res.text();
+          expect(html).toContain(`<p class="field-error" id="range-error" role="alert">${messages[lng]}</p>`);
+          expect(html).toContain('name="from" value="2026-05-10" aria-invalid="true" aria-describedby="range-error"');
+          expect(html).toContain('name="to" value="2026-05-01" aria-invalid="true"');
+          expect(html).not.toContain('id="history-rows"');
+          // The download and the rows htmx fetches refuse it too.
+          for (const [path, headers] of [['history.csv', {}], ['history', { 'hx-request': 'true' }]] as const) {
+            const refused = await request(`/billing/balance/${path}?from=2026-05-10&to=2026-05-01`, { cookie: `${cookie}; saldo_lang=${lng}`, headers });
+            expect([refused.status, await refused.text()]).toEqual([422, expect.stringContaining(messages[lng].slice(0, 20))]);
+          }
+        }
+      });
+
+      it('loads more in place and pushes the next page’s address; that address, without JavaScript, shows the older rows and links back up', async () => {
+        const { cookie } = await customer(45);
+        const period = 'from=2026-01-10&to=2026-01-10';
+        const first = await (await request(`/billing/balance?${period}`, { cookie })).text();
+        expect(rowsOf(first)).toHaveLength(20);
+        expect(pagerLinks(first)).toEqual([]); // the first page has nothing above it
+        const more = /<tr class="more">[\s\S]*?<\/tr>/.exec(first)![0];
+        const [href, hxGet, pushUrl] = ['href', 'hx-get', 'hx-push-url'].map((name) => attr(more, name));
+        expect(href).toMatch(new RegExp(`^/billing/balance\\?${period}&before=\\d+$`));
+        expect(hxGet).toBe(href!.replace('/balance?', '/balance/history?'));
+        expect(pushUrl).toBe(href); // htmx 4 puts this address in the bar and the browser's history
+
+        // htmx appends the next rows, with the next "load more" and its address.
+        const appended = await (await request(hxGet!, { cookie, headers: { 'hx-request': 'true' } })).text();
+        expect(rowsOf(appended)).toHaveLength(20);
+        expect(attr(appended, 'hx-push-url')).toMatch(/before=\d+/);
+
+        // Without JavaScript, or reloaded: the same rows, and a way back to the newest.
+        const second = await (await request(href!, { cookie })).text();
+        expect(rowsOf(second)).toEqual(rowsOf(appended));
+        expect(pagerLinks(second)).toEqual([`/billing/balance?${period}`]);
+        const third = await (await request(attr(/<tr class="more">[\s\S]*?<\/tr>/.exec(second)![0], 'href'), { cookie })).text();
+        expect(rowsOf(third)).toHaveLength(5);
+        const [newest, newer] = pagerLinks(third);
+        expect(newest).toBe(`/billing/balance?${period}`);
+        expect(rowsOf(await (await request(newer!, { cookie })).text())).toEqual(rowsOf(second)); // one page up, exactly
+        expect(rowsOf(await (await request(newest!, { cookie })).text())).toEqual(rowsOf(first));
+
+        // Going back to a pushed address, htmx asks for the whole page to restore it.
+        const restored = await (await request(href!, { cookie, headers: { 'hx-request': 'true', 'hx-request-type': 'full', 'hx-history-restore-request': 'true' } })).text();
+        expect(restored).toMatch(/^<!doctype html>/);
+        expect(rowsOf(restored)).toEqual(rowsOf(second));
+        report(`history paging on ${target}`, { rows: 45, pages: [20, 20, 5], pushUrl: pushUrl!.replace(/\d+$/, 'N') });
+      });
+
+      it('reads the period’s days in the provider’s time zone, as the rows’ dates are shown', async () => {
+        // 60 postings from 23:59:31 on 9 January in Paris (22:59:31 UTC) to 00:00:30 on the 10th.
+        const { cookie } = await customer(60, new Date('2026-01-09T22:59:30Z'));
+        const res = await request('/billing/balance/history.csv?from=2026-01-10&to=2026-01-10', { cookie });
+        const lines = (await res.text()).trim().split('\r\n').slice(1);
+        expect(lines).toHaveLength(31);
+        expect(lines.at(-1)).toMatch(/^10\/01\/2026 00:00:00;/);
+        const page = await (await request('/billing/balance?from=2026-01-09&to=2026-01-09', { cookie })).text();
+        expect(page).toContain('<td>9 janv. 2026</td>');
+        expect(page).not.toContain('<td>10 janv. 2026</td>');
+      });
+
+      it('shows until when a reservation holds, date and time, in the reader’s language and the provider’s time zone', async () => {
+        const { account, cookie } = await customer(1);
+        const names = { en: 'Backup storage', fr: 'Stockage de sauvegarde', es: 'Almacenamiento de copias' };
+        await suite.saldo().wallets.hold(account.id, eur(500n), {
+          idempotencyKey: 'held', expiresAt: new Date('2027-03-05T14:30:00Z'), described: { kind: 'order', order: '77', items: [{ product: names, cycle: 'monthly', quantity: 1 }] },
+        });
+        const expected = {
+          fr: 'Commande 77\u202f: Stockage de sauvegarde (mensuel)</span> <strong>5,00\u00a0€</strong> <span class="muted">jusqu’au 5 mars 2027 à 15:30 UTC+1</span>',
+          es: 'Pedido 77: Almacenamiento de copias (mensual)</span> <strong>5,00\u00a0€</strong> <span class="muted">hasta el 5 mar 2027 a las 15:30 CET</span>',
+          en: 'Order 77: Backup storage (monthly)</span> <strong>€5.00</strong> <span class="muted">until 5 Mar 2027, 15:30 CET</span>',
+        };
+        for (const lng of ['fr', 'es', 'en'] as const) {
+          expect(await (await request('/billing/balance', { cookie: `${cookie}; saldo_lang=${lng}` })).text()).toContain(expected[lng]);
+        }
       });
     });
   });

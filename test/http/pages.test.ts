@@ -316,9 +316,9 @@ onEachDatabase((_sql, target, database) => {
         const csrf = csrfOf(await (await request('/billing/balance', { cookie })).text());
         const cases: [string, string][] = [
           ['-5', 'Le montant ne peut pas être négatif.'],
-          ['NaN', '« NaN » n’est pas un montant.'],
-          ['1e309', '« 1e309 » n’est pas un montant.'],
-          ['12.50', '« 12.50 » n’est pas un montant.'],
+          ['NaN', '«\u202fNaN\u202f» n’est pas un montant.'],
+          ['1e309', '«\u202f1e309\u202f» n’est pas un montant.'],
+          ['12.50', '«\u202f12.50\u202f» n’est pas un montant.'],
           ['1,555', 'Les montants en EUR ont au plus 2 décimales.'],
           ['99999999999999999999', 'Le montant est trop élevé.'],
         ];
