@@ -60,6 +60,23 @@ describe('translations', () => {
     }
   });
 
+  it('follow French typography: a narrow no-break space (U+202F) before : ; ! ? and inside « »', () => {
+    const NNBSP = '\u202f';
+    const faults: string[] = [];
+    for (const [ns, files] of groups) {
+      if (!ns.startsWith('locales/')) continue; // the core's strings; plugins keep their authors' own
+      const tree = JSON.parse(readFileSync(files.get('fr')!, 'utf8')) as Tree;
+      for (const key of flat(tree)) {
+        const text = key.split('.').reduce<string | Tree>((node, k) => (node as Tree)[k]!, tree) as string;
+        // A colon inside an address (https://) is not punctuation.
+        const marks = [...text.matchAll(/[:;!?»]/g)].filter((m) => !(m[0] === ':' && text.startsWith('//', m.index + 1)));
+        for (const m of marks) if (text[m.index - 1] !== NNBSP) faults.push(`${ns} ${key}: “${text.slice(Math.max(0, m.index - 12), m.index + 1)}”`);
+        for (const m of text.matchAll(/«/g)) if (text[m.index + 1] !== NNBSP) faults.push(`${ns} ${key}: “${text.slice(m.index, m.index + 12)}”`);
+      }
+    }
+    expect(faults).toEqual([]);
+  });
+
   it('cover every error code of the catalogue', () => {
     const en = JSON.parse(readFileSync(join(projectRoot, 'locales/en/errors.json'), 'utf8'));
     expect(Object.keys(errorCatalogue).filter((code) => !(code in en))).toEqual([]);

@@ -125,6 +125,11 @@ export class AccountsService {
     return ledger.entriesOf(this.sql, account.walletId, transfers);
   }
 
+  /** Where the history page just above the transfer `id` starts (see ledger `newerPage`). */
+  newerPage(account: BillingAccount, id: bigint, limit: number, period: { from?: Date; until?: Date }): Promise<bigint | null | undefined> {
+    return ledger.newerPage(this.sql, account.walletId, id, limit, period);
+  }
+
   // Page views are gathered into one statement each turn of the event loop (see ReadBatch).
   private readonly overviews = new ReadBatch<OverviewRequest, AccountOverview>((requests) => accountOverviews(this.sql, requests));
 

@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connect.js';
+import type { PostingDescription } from '../ledger/posting-description.js';
 import type { Hold } from '../ledger/types.js';
 import { money } from '@saldo/sdk';
 import { toWalletBalance } from '../ledger/ledger.repo.js';
@@ -31,8 +32,8 @@ interface OverviewRow extends AccountRow {
   balance_minor: bigint;
   held_minor: bigint;
   min_balance_minor: bigint;
-  /** [id, amount, description, expires (ms), created (ms)] per pending hold. */
-  holds: [string, string, string, number, number][];
+  /** [id, amount, description, expires (ms), created (ms), structured description] per pending hold. */
+  holds: [string, string, string, number, number, PostingDescription | null][];
   /** The history's transfer ids, comma-separated: one text column, split natively, nothing to convert. */
   history: string;
 }
@@ -68,7 +69,8 @@ export async function accountOverviews(sql: Sql, requests: OverviewRequest[]): P
   const rows = await sql<(OverviewRow & { i: number })[]>`
     SELECT r.i, ${columns(sql)}, w.balance_minor, w.held_minor, w.min_balance_minor,
       (SELECT coalesce(json_agg(json_build_array(h.id::text, h.amount_minor::text, h.description,
-                                                 floor(extract(epoch FROM h.expires_at) * 1000), floor(extract(epoch FROM h.created_at) * 1000))
+                                                 floor(extract(epoch FROM h.expires_at) * 1000), floor(extract(epoch FROM h.created_at) * 1000),
+                                                 h.metadata -> 'description')
                                 ORDER BY h.id), '[]')
          FROM ledger_holds h WHERE h.account_id = a.wallet_id AND h.status = 'pending') AS holds,
       (SELECT coalesce(string_agg(e.transfer_id::text, ',' ORDER BY e.transfer_id DESC), '')
@@ -90,9 +92,9 @@ function toOverview(row: OverviewRow): AccountOverview {
   return {
     account,
     balance: walletFigures(toWalletBalance(row, currency), account.lowBalanceThreshold),
-    holds: row.holds.map(([id, amount, description, expires, created]) => ({
+    holds: row.holds.map(([id, amount, description, expires, created, described]) => ({
       id: BigInt(id), account: account.walletId, amount: money(BigInt(amount), currency), status: 'pending', captured: null,
-      description, expiresAt: new Date(expires), createdAt: new Date(created), settledAt: null,
+      description, described, expiresAt: new Date(expires), createdAt: new Date(created), settledAt: null,
     })),
     historyIds: row.history === '' ? [] : row.history.split(','),
   };

@@ -7,6 +7,7 @@ import { checkIdempotencyKey } from '../idempotency-key.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { followCrossing, followLeftCrossings } from './after-debit.js';
 import * as ledger from '../ledger/ledger.repo.js';
+import type { PostingDescription } from '../ledger/posting-description.js';
 import type { ChargeRefund, Entry, Hold, Transfer } from '../ledger/types.js';
 import type { Currency, Money } from '@saldo/sdk';
 import { TOKENS } from '../tokens.js';
@@ -27,7 +28,10 @@ export const SYSTEM = {
 export interface MoveOptions {
   /** Unique per operation on this account; replays return the first result. */
   idempotencyKey: string;
+  /** Text kept as it is written (what the JSON API answers, and what a posting without `described` shows). */
   description?: string;
+  /** What the posting is, as data: the pages render it in the reader's language (posting-description.ts). */
+  described?: PostingDescription;
   metadata?: Record<string, string | number | boolean | null>;
 }
 
@@ -85,7 +89,7 @@ export class WalletService {
   /** An operator's credit to the balance (goodwill, a correction), booked with its reason. */
   credit(accountId: bigint, amount: Money, options: { idempotencyKey: string; reason: string }, sql: Sql = this.sql): Promise<Transfer> {
     const { idempotencyKey, reason } = options;
-    return this.move(sql, accountId, amount, { idempotencyKey, description: reason }, 'adjustment', async (account) => ({
+    return this.move(sql, accountId, amount, { idempotencyKey, description: reason, described: { kind: 'adjustment', reason } }, 'adjustment', async (account) => ({
       debit: await this.systemId(sql, SYSTEM.adjustments, account.currency),
       credit: account.walletId,
     }));
@@ -107,6 +111,7 @@ export class WalletService {
       amount,
       debit: await this.systemId(sql, SYSTEM.revenue, account.currency),
       reason: options.reason,
+      described: { kind: 'refund', reason: options.reason, charge: chargeId.toString() },
     });
   }
 
@@ -142,6 +147,7 @@ export class WalletService {
       amount,
       expiresAt: options.expiresAt ?? new Date(Date.now() + ttl),
       description: options.description,
+      described: options.described,
       metadata: options.metadata,
     });
   }
@@ -156,6 +162,7 @@ export class WalletService {
       amount,
       credit: await this.systemId(sql, SYSTEM.revenue, account.currency),
       description: options.description,
+      described: options.described,
       metadata: options.metadata,
     });
   }
@@ -187,6 +194,7 @@ export class WalletService {
       amount,
       ...(await sides(account)),
       description: options.description,
+      described: options.described,
       metadata: options.metadata,
     });
   }

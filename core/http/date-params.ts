@@ -31,13 +31,52 @@ export function dayParam(field: string, text: string | undefined): Date | undefi
 /**
  * The days from `from` to `to`, both included, as the half-open range [from, until) a query
  * filters on. A period ending on the last day has no upper bound: nothing can be later, and its
- * next day is one PostgreSQL cannot read.
+ * next day is one PostgreSQL cannot read. Days are UTC days unless a time zone says otherwise
+ * (the customer pages use the provider's, the one their dates are shown in).
  */
-export function periodParams(query: { from?: string; to?: string }, fields = { from: 'from', to: 'to' }): { from?: Date; until?: Date } {
+export function periodParams(
+  query: { from?: string; to?: string }, fields = { from: 'from', to: 'to' }, timeZone = 'UTC',
+): { from?: Date; until?: Date } {
   const from = dayParam(fields.from, query.from);
   const to = dayParam(fields.to, query.to);
   const until = to && to.getTime() + DAY_MS <= latest ? new Date(to.getTime() + DAY_MS) : undefined;
-  return { from, until };
+  return { from: from && startOfDay(from, timeZone), until: until && startOfDay(until, timeZone) };
+}
+
+/**
+ * `periodParams` for a period someone typed into a form: one that ends before it starts is
+ * DATE_RANGE_REVERSED (422), not silently an empty history, so the form can say what is wrong.
+ */
+export function orderedPeriod(query: { from?: string; to?: string }, timeZone: string): { from?: Date; until?: Date } {
+  const period = periodParams(query, undefined, timeZone);
+  // Both are valid YYYY-MM-DD days by now, so their text sorts as the days do.
+  if (query.from && query.to && query.from > query.to) throw new BillingError('DATE_RANGE_REVERSED', { from: query.from, to: query.to });
+  return period;
+}
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * When the calendar day that starts at `day` (00:00 UTC) starts in `timeZone`: its offset there
+ * is read at that instant, then once more at the result, which a daylight-saving change between
+ * the two would move. Never before the first day there is.
+ */
+function startOfDay(day: Date, timeZone: string): Date {
+  if (timeZone === 'UTC') return day;
+  let format = wallClocks.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    wallClocks.set(timeZone, format);
+  }
+  const offset = (at: number) => {
+    const p = Object.fromEntries(format.formatToParts(at).map((x) => [x.type, Number(x.value)]));
+    const wall = new Date(0);
+    wall.setUTCFullYear(p.year!, p.month! - 1, p.day!); // not Date.UTC: it reads years below 100 as 19xx
+    wall.setUTCHours(p.hour!, p.minute!, p.second!);
+    return wall.getTime() - at;
+  };
+  const first = day.getTime() - offset(day.getTime());
+  return new Date(Math.max(earliest, day.getTime() - offset(first)));
 }
 
 const isoInstant = z.iso.datetime({ offset: true });

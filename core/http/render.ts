@@ -58,7 +58,12 @@ export interface PageContext {
   money: (m: Money) => string;
   /** The amount alone, in the page's notation ("1 234,50"): what an input field shows and parses back. */
   number: (m: Money) => string;
+  /** A day, in the provider's time zone (`billing.timeZone`). */
   date: (d: Date) => string;
+  /** A time of day in the provider's time zone, which it names: "16:03 CEST". */
+  time: (d: Date) => string;
+  /** The provider's time zone (`billing.timeZone`): where dates are shown, and which days a period means. */
+  timeZone: string;
   base: string;
   branding: SaldoConfig['branding'];
   csrf: string | undefined;
@@ -73,7 +78,7 @@ export interface PageContext {
 }
 
 /** The helpers of one language: what templates translate and format with. */
-type Localized = Pick<PageContext, 't' | 'money' | 'number' | 'date'>;
+type Localized = Pick<PageContext, 't' | 'money' | 'number' | 'date' | 'time'>;
 
 function cached<V>(map: Map<string, V>, key: string, make: () => V, max = 10_000): V {
   let value = map.get(key);
@@ -91,10 +96,11 @@ const textParams = (params: Record<string, unknown>) => Object.values(params).ev
  * the template line it fills, so each (key, parameters) is translated once. Parameters are
  * formatted text (amounts, dates), so the map is bounded.
  */
-function localized(i18n: i18n, locale: Locale): Localized {
+function localized(i18n: i18n, locale: Locale, timeZone: string): Localized {
   const strings = new Map<string, string>();
   const numberFormats = new Map<number, Intl.NumberFormat>();
-  const dateFormat = new Intl.DateTimeFormat(intlTag[locale], { dateStyle: 'medium' });
+  const dateFormat = new Intl.DateTimeFormat(intlTag[locale], { dateStyle: 'medium', timeZone });
+  const timeFormat = new Intl.DateTimeFormat(intlTag[locale], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short', timeZone });
   return {
     t: (key, params) => {
       if (!params) return cached(strings, key, () => i18n.t(key, { lng: locale }));
@@ -109,17 +115,19 @@ function localized(i18n: i18n, locale: Locale): Localized {
       return format.format(toDecimalString(m) as never);
     },
     date: (d) => dateFormat.format(d),
+    time: (d) => timeFormat.format(d),
   };
 }
-const helpers = new WeakMap<i18n, Map<Locale, Localized>>();
+const helpers = new WeakMap<i18n, Map<string, Localized>>();
 
 export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig): PageContext {
   const locale = c.get('locale') ?? 'en';
   const base = config.server.basePath;
+  const { timeZone } = config.billing;
   let languages = helpers.get(i18n);
   if (!languages) helpers.set(i18n, (languages = new Map()));
-  let help = languages.get(locale);
-  if (!help) languages.set(locale, (help = localized(i18n, locale)));
+  let help = languages.get(`${locale}|${timeZone}`);
+  if (!help) languages.set(`${locale}|${timeZone}`, (help = localized(i18n, locale, timeZone)));
   // Versioned paths: a new release is a new URL, so they can be cached for a year.
   const assets = {
     css: `${base}/assets/saldo-${cssVersion}.css`,
@@ -127,7 +135,7 @@ export function pageContext(c: Context<PageEnv>, i18n: i18n, config: SaldoConfig
     icon: `${base}/assets/icon-${brandVersion(config)}.svg`,
     htmx: `${base}/assets/htmx-${htmxVersion}.min.js`,
   };
-  return { locale, ...help, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, here: hereOf(c, base), locales: LOCALES, partial };
+  return { locale, ...help, timeZone, base, branding: config.branding, csrf: c.get('csrf'), assets, path: c.req.path, here: hereOf(c, base), locales: LOCALES, partial };
 }
 
 /**
@@ -152,7 +160,7 @@ function hereOf(c: Context<PageEnv>, base: string): string {
   return `${base}/balance`;
 }
 
-export const cssVersion = '4';
+export const cssVersion = '5';
 /** Changes with the colour, so a new brand colour is a new URL despite the year-long cache. */
 export const brandVersion = (config: SaldoConfig) => config.branding.primaryColor.slice(1).toLowerCase();
 export const htmxFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'htmx.org', 'dist', 'htmx.min.js');
@@ -171,10 +179,18 @@ export function renderPage(
   c: Context<PageEnv>, ctx: PageContext, template: string, data: Record<string, unknown>, options: { title: string; status?: ContentfulStatusCode },
 ): Response {
   const body = eta.render(template, view(ctx, data));
-  const html = c.req.header('hx-request') === 'true' ? body : eta.render('layouts/main', view(ctx, { body, title: options.title }));
+  const html = fragmentWanted(c) ? body : eta.render('layouts/main', view(ctx, { body, title: options.title }));
   // Pages only render (a page that changes something redirects), so the response is whole here.
   return securedResponse(html, options.status ?? 200, pageHeaders(c.get('securityHeaders') ?? noSecurityHeaders, ctx.locale));
 }
+
+/**
+ * Whether htmx asks for a page's markup to swap into the page it shows. When it targets the whole
+ * body (`HX-Request-Type: full`) — restoring an address pushed into the history (`hx-push-url`),
+ * after the customer went back — it needs the whole document, as a browser would.
+ */
+const fragmentWanted = (c: Context) =>
+  c.req.header('hx-request') === 'true' && c.req.header('hx-request-type') !== 'full' && c.req.header('hx-history-restore-request') !== 'true';
 
 /** A partial alone (rows appended by "load more", a form's new state). */
 export const renderPartial = (ctx: PageContext, template: string, data: Record<string, unknown>) => eta.render(template, view(ctx, data));

@@ -3,6 +3,7 @@ import { fromDatabaseError } from '../db/errors.js';
 import { BillingError } from '../errors.js';
 import { checkIdempotencyKey } from '../idempotency-key.js';
 import { type Currency, type Money, money } from '@saldo/sdk';
+import type { PostingDescription } from './posting-description.js';
 import { requestHash } from './request-hash.js';
 import type {
   CaptureRequest, ChargeRefund, Entry, Hold, HoldRequest, LedgerAccount, LedgerAccountKind, RefundChargeRequest, Transfer,
@@ -28,11 +29,21 @@ interface HoldRow {
   status: Hold['status'];
   captured_minor: bigint | null;
   description: string;
+  metadata: { description?: PostingDescription };
   expires_at: Date;
   created_at: Date;
   settled_at: Date | null;
 }
 
+/**
+ * The metadata stored with a posting: the caller's, with the structured description under
+ * `description`. That description is left out of the request's fingerprint: it says how to show
+ * the posting, not what it does, and Saldo derives it from state a legitimate duplicate may see
+ * differently (a concurrent duplicate of a checkout reserves another order number; a product may
+ * be renamed before a retry). The first request's description is the one kept.
+ */
+const stored = (r: { metadata?: Record<string, unknown>; described?: PostingDescription }) =>
+  (r.described ? { ...r.metadata, description: r.described } : (r.metadata ?? {})) as Parameters<Sql['json']>[0];
 
 function checkPositive(amount: Money) {
   if (amount.amount <= 0n) throw new BillingError('AMOUNT_NOT_POSITIVE');
@@ -112,7 +123,7 @@ export async function transfer(sql: Sql, request: TransferRequest): Promise<Tran
   const [row] = await statement(sql, (q) => q<(PostingRow & { crossed: boolean })[]>`
     SELECT t.*, t.transfer_id IS NOT NULL AND ${kind} = 'charge' AND NOT t.replayed AND balance_crossed(t.transfer_id) AS crossed
       FROM ledger_transfer(${key}, ${hash}, ${kind}, ${debit}, ${credit}, ${amount.amount},
-                           ${amount.currency}, ${description}, ${q.json(metadata)}) t`);
+                           ${amount.currency}, ${description}, ${q.json(stored(request))}) t`);
   return { ...toTransfer(row!, { kind, debit, credit, amount, description }), crossed: row!.crossed };
 }
 
@@ -126,7 +137,7 @@ export async function hold(sql: Sql, request: HoldRequest): Promise<Hold> {
 
   const [row] = await statement(sql, (q) => q<HoldRow[]>`
     SELECT * FROM ledger_hold(${key}, ${hash}, ${account}, ${amount.amount}, ${amount.currency},
-                              ${expiresAt}, ${description}, ${q.json(metadata)})`);
+                              ${expiresAt}, ${description}, ${q.json(stored(request))})`);
   return toHold(row!);
 }
 
@@ -144,7 +155,7 @@ export async function capture(sql: Sql, request: CaptureRequest): Promise<Transf
     throw new BillingError('CURRENCY_MISMATCH', { expected: held.currency, actual: amount.currency });
   }
   const [row] = await statement(sql, (q) => q<PostingRow[]>`
-    SELECT * FROM ledger_capture(${key}, ${hash}, ${holdId}, ${amount.amount}, ${credit}, ${description}, ${q.json(metadata)})`);
+    SELECT * FROM ledger_capture(${key}, ${hash}, ${holdId}, ${amount.amount}, ${credit}, ${description}, ${q.json(stored(request))})`);
   return toTransfer(row!, { kind: 'capture', debit: held.account_id, credit, amount, description });
 }
 
@@ -161,7 +172,7 @@ export async function refundCharge(sql: Sql, request: RefundChargeRequest): Prom
 
   const [row] = await statement(sql, (q) => q<(PostingRow & { currency: Currency; amount: bigint; charged: bigint; refunded: bigint })[]>`
     SELECT * FROM ledger_refund_charge(${key}, ${hash}, ${charge}, ${wallet}, ${amount?.amount ?? null}, ${debit},
-                                       ${reason}, ${q.json(metadata)})`);
+                                       ${reason}, ${q.json(stored(request))})`);
   const { currency } = row!;
   return {
     transfer: toTransfer(row!, { kind: 'refund', debit, credit: wallet, amount: money(row!.amount, currency), description: reason }),
@@ -243,7 +254,7 @@ export async function entries(
 ): Promise<Entry[]> {
   const limit = Math.min(options.limit ?? 50, 1000);
   const rows = await sql<EntryRow[]>`
-    SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, created_at
+    SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, described, created_at
       FROM ledger_entries
      WHERE account_id = ${account} ${options.before ? sql`AND transfer_id < ${options.before}` : sql``}
        ${options.from ? sql`AND created_at >= ${options.from}` : sql``} ${options.until ? sql`AND created_at < ${options.until}` : sql``}
@@ -251,11 +262,28 @@ export async function entries(
   return rows.map(toEntry);
 }
 
+/**
+ * Where the page of `limit` entries just newer than the transfer `id` starts, for a link back up
+ * the history: the `before` bound that page is read with, null when it is the first page (fewer
+ * than `limit` are newer), undefined when nothing is newer.
+ */
+export async function newerPage(
+  sql: Sql, account: bigint, id: bigint, limit: number, options: { from?: Date; until?: Date } = {},
+): Promise<bigint | null | undefined> {
+  const rows = await sql<{ transfer_id: bigint }[]>`
+    SELECT transfer_id FROM ledger_entries
+     WHERE account_id = ${account} AND transfer_id > ${id}
+       ${options.from ? sql`AND created_at >= ${options.from}` : sql``} ${options.until ? sql`AND created_at < ${options.until}` : sql``}
+     ORDER BY transfer_id LIMIT ${limit + 1}`;
+  if (rows.length === 0) return undefined;
+  return rows.length > limit ? rows[limit]!.transfer_id : null;
+}
+
 /** An account's entries for the given transfers, newest first (ids of other accounts' transfers find nothing). */
 export async function entriesOf(sql: Sql, account: bigint, transfers: readonly (bigint | string)[]): Promise<Entry[]> {
   if (transfers.length === 0) return [];
   const rows = await sql<EntryRow[]>`
-    SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, created_at
+    SELECT transfer_id, kind, currency, amount_minor, balance_after_minor, description, described, created_at
       FROM ledger_entries
      WHERE account_id = ${account} AND transfer_id = ANY(${`{${transfers.join(',')}}`}::text::bigint[])
      ORDER BY transfer_id DESC`;
@@ -264,7 +292,7 @@ export async function entriesOf(sql: Sql, account: bigint, transfers: readonly (
 
 interface EntryRow {
   transfer_id: bigint; kind: string; currency: Currency; amount_minor: bigint;
-  balance_after_minor: bigint | null; description: string; created_at: Date;
+  balance_after_minor: bigint | null; description: string; described: PostingDescription | null; created_at: Date;
 }
 
 function toEntry(r: EntryRow): Entry {
@@ -275,6 +303,7 @@ function toEntry(r: EntryRow): Entry {
     amount: money(r.amount_minor, r.currency),
     balanceAfter: r.balance_after_minor === null ? null : money(r.balance_after_minor, r.currency),
     description: r.description,
+    described: r.described ?? null,
     createdAt: r.created_at,
   };
 }
@@ -299,6 +328,7 @@ function toHold(row: HoldRow): Hold {
     status: row.status,
     captured: row.captured_minor === null ? null : money(row.captured_minor, row.currency),
     description: row.description,
+    described: row.metadata?.description ?? null,
     expiresAt: row.expires_at,
     createdAt: row.created_at,
     settledAt: row.settled_at,

@@ -1,4 +1,14 @@
 import type { Money } from '@saldo/sdk';
+import type { PostingDescription } from './posting-description.js';
+
+/** What a request that posts money may say about the posting. */
+interface Describing {
+  /**
+   * What the posting is, rendered in the reader's language (see posting-description.ts). Kept in
+   * its metadata; not part of the request's fingerprint (see `transfer` in ledger.repo.ts).
+   */
+  described?: PostingDescription;
+}
 
 export type LedgerAccountKind = 'wallet' | 'system';
 
@@ -24,7 +34,7 @@ export interface WalletBalance {
   usableCredit: Money;
 }
 
-export interface TransferRequest {
+export interface TransferRequest extends Describing {
   /** Unique per operation: a replay returns the first result, other parameters are a conflict. */
   idempotencyKey: string;
   /** What the movement is: `top_up`, `charge`, `refund`, `adjustment`, … (lower_snake). */
@@ -53,7 +63,7 @@ export interface Transfer {
 
 export type HoldStatus = 'pending' | 'captured' | 'voided' | 'expired';
 
-export interface HoldRequest {
+export interface HoldRequest extends Describing {
   idempotencyKey: string;
   account: bigint;
   amount: Money;
@@ -69,12 +79,14 @@ export interface Hold {
   status: HoldStatus;
   captured: Money | null;
   description: string;
+  /** Its structured description; null for postings made before there was one. */
+  described: PostingDescription | null;
   expiresAt: Date;
   createdAt: Date;
   settledAt: Date | null;
 }
 
-export interface CaptureRequest {
+export interface CaptureRequest extends Describing {
   idempotencyKey: string;
   hold: bigint;
   /** At most the held amount; whatever is not captured is released. */
@@ -91,10 +103,12 @@ export interface Entry {
   amount: Money;
   balanceAfter: Money | null;
   description: string;
+  /** Its structured description; null for postings made before there was one. */
+  described: PostingDescription | null;
   createdAt: Date;
 }
 
-export interface RefundChargeRequest {
+export interface RefundChargeRequest extends Describing {
   idempotencyKey: string;
   /** The charge (or capture) transfer to give back part or all of. */
   charge: bigint;

@@ -5,6 +5,7 @@ import { BillingError } from '../errors.js';
 import { type Currency, isCurrency, type Money, money } from '@saldo/sdk';
 import type { Locale } from '@saldo/sdk';
 import type { BillingCycle } from '@saldo/sdk';
+import { nameIn, type SoldItem } from '../ledger/posting-description.js';
 import { TOKENS } from '../tokens.js';
 import { moneySchema, validationError } from '../validation.js';
 
@@ -101,4 +102,11 @@ export class Catalogue {
 }
 
 /** The product's name in `locale`, or in English when it has none in that language. */
-export const productName = (product: Product, locale: Locale): string => product.names[locale] ?? product.names.en;
+export const productName = (product: Product, locale: Locale): string => nameIn(product.names, locale);
+
+/**
+ * A line as the posting that pays it describes it: the product's names in every language as sold
+ * (its code, should the catalogue no longer have it), the cycle and the quantity.
+ */
+export const soldItem = (names: Product['names'] | undefined, line: { productCode: string; cycle: BillingCycle; quantity: number }): SoldItem =>
+  ({ product: names ?? { en: line.productCode }, cycle: line.cycle, quantity: line.quantity });

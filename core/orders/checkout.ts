@@ -8,9 +8,11 @@ import type { EventLog } from '../events/event-log.js';
 import * as ledger from '../ledger/ledger.repo.js';
 import { requestHash } from '../ledger/request-hash.js';
 import { type Money, toJSON } from '@saldo/sdk';
+import type { PostingDescription } from '../ledger/posting-description.js';
+import { soldItem } from './catalogue.js';
 import { type PaidWith, paidFrom } from './paid-with.js';
-import { createServices, findOrder, insertOrder, type Order, withoutHash } from './order.repo.js';
-import { type OrderRequest, orderItemsSchema, type QuoteDeps, quoteOrder } from './quote.js';
+import { createServices, findOrder, insertOrder, type Order, reserveOrderId, withoutHash } from './order.repo.js';
+import { type OrderRequest, orderItemsSchema, type Quote, type QuoteDeps, quoteOrder } from './quote.js';
 
 export interface CheckoutResult {
   order: Order;
@@ -58,6 +60,9 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
   return deps.sql.begin(async (tx) => {
     const usable = (sql: Sql) => ledger.usableCredit(sql, account.walletId);
     let quote = await quoteOrder(tx, deps, account, await usable(tx), request);
+    // Numbered first, so that the charge or hold can say which order it is for.
+    const id = await reserveOrderId(tx);
+    const described = (q: Quote): PostingDescription => ({ kind: 'order', order: id.toString(), items: q.lines.map((l) => soldItem(l.names, l)) });
     let chargeTransferId: bigint | null = null;
     let paidWith: PaidWith = 'balance';
     let holdId: bigint | null = null;
@@ -67,7 +72,7 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
     if (quote.covered) {
       try {
         const charge = await deps.wallets.charge(account.id, quote.total, {
-          idempotencyKey: `checkout:${key}`, description: quote.lines.map((l) => l.name).join(', '), metadata: { checkout: key },
+          idempotencyKey: `checkout:${key}`, description: quote.lines.map((l) => l.name).join(', '), described: described(quote), metadata: { checkout: key },
         }, tx);
         chargeTransferId = charge.id;
         paidWith = paidFrom(charge);
@@ -79,7 +84,9 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
     }
     if (!chargeTransferId && quote.balanceApplied.amount > 0n) {
       try {
-        const hold = await deps.wallets.hold(account.id, quote.balanceApplied, { idempotencyKey: `checkout-hold:${key}`, metadata: { checkout: key } }, tx);
+        const hold = await deps.wallets.hold(account.id, quote.balanceApplied, {
+          idempotencyKey: `checkout-hold:${key}`, described: described(quote), metadata: { checkout: key },
+        }, tx);
         holdId = hold.id;
       } catch (error) {
         if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
@@ -88,8 +95,7 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
     }
 
     const status = chargeTransferId ? 'paid' : 'awaiting_payment';
-    const id = await insertOrder(tx, { accountId, idempotencyKey: key, requestHash: hash, status, quote, chargeTransferId, holdId });
-    if (id === undefined) {
+    if ((await insertOrder(tx, { id, accountId, idempotencyKey: key, requestHash: hash, status, quote, chargeTransferId, holdId })) === undefined) {
       // A concurrent checkout with this key committed first; its charge was the one our call replayed.
       return replay((await findOrder(tx, { accountId, idempotencyKey: key }))!);
     }

@@ -1,6 +1,8 @@
 import { money, toJSON } from '@saldo/sdk';
 import type { Sql } from '../db/connect.js';
 import { BillingError, isBillingError } from '../errors.js';
+import type { PostingDescription } from '../ledger/posting-description.js';
+import { soldItem } from './catalogue.js';
 import type { CheckoutDeps } from './checkout.js';
 import { type PaidWith, paidFrom } from './paid-with.js';
 import { createServices, findOrder, type Order, withoutHash } from './order.repo.js';
@@ -21,11 +23,15 @@ export async function completeOrder(tx: Sql, deps: CheckoutDeps, orderId: bigint
   if (!order) throw new BillingError('NOT_FOUND');
   if (order.status !== 'awaiting_payment') return 'not_awaiting';
 
-  const keys = (step: string) => ({ idempotencyKey: `order-${orderId}:${step}`, metadata: { order: orderId.toString(), reference: reference ?? null } });
+  const products = new Map((await deps.catalogue.find(tx, [...new Set(order.lines.map((l) => l.productCode))])).map((p) => [p.code, p.names]));
+  const described: PostingDescription = { kind: 'order', order: orderId.toString(), items: order.lines.map((l) => soldItem(products.get(l.productCode), l)) };
+  const keys = (step: string) => ({
+    idempotencyKey: `order-${orderId}:${step}`, description: `Order ${orderId}`, described, metadata: { order: orderId.toString(), reference: reference ?? null },
+  });
   let fromBalance = order.amountDue;
   if (order.holdId) {
     try {
-      await deps.wallets.capture(order.accountId, order.holdId, order.balanceApplied, { ...keys('capture'), description: `Order ${orderId}` }, tx);
+      await deps.wallets.capture(order.accountId, order.holdId, order.balanceApplied, keys('capture'), tx);
     } catch (error) {
       // The reservation lapsed while the customer paid: take that part from the balance now.
       if (!isBillingError(error, 'HOLD_EXPIRED') && !isBillingError(error, 'HOLD_NOT_PENDING')) throw error;
@@ -36,7 +42,7 @@ export async function completeOrder(tx: Sql, deps: CheckoutDeps, orderId: bigint
   let charge;
   try {
     charge = fromBalance.amount > 0n
-      ? await deps.wallets.charge(order.accountId, fromBalance, { ...keys('charge'), description: `Order ${orderId}` }, tx)
+      ? await deps.wallets.charge(order.accountId, fromBalance, keys('charge'), tx)
       : undefined;
   } catch (error) {
     if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;

@@ -49,6 +49,8 @@ interface LineRow {
 export const withoutHash = ({ requestHash: _, ...order }: Order & { requestHash: string }): Order => order;
 
 export interface NewOrder {
+  /** Taken beforehand by `reserveOrderId`. */
+  id: bigint;
   accountId: bigint;
   idempotencyKey: string;
   requestHash: string;
@@ -58,14 +60,25 @@ export interface NewOrder {
   holdId: bigint | null;
 }
 
+/**
+ * The next order number, taken before the order is written so that the money a checkout moves
+ * can name its order. A number taken by a checkout that then loses to a concurrent duplicate is
+ * never used: order numbers are unique, not gapless.
+ */
+export async function reserveOrderId(sql: Sql): Promise<bigint> {
+  const [row] = await sql<{ id: bigint }[]>`SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id`;
+  return row!.id;
+}
+
 /** Inserts the order and its lines; undefined when the key was taken (by a concurrent checkout). */
 export async function insertOrder(sql: Sql, o: NewOrder): Promise<bigint | undefined> {
   const q = o.quote;
   const [row] = await sql<{ id: bigint }[]>`
-    INSERT INTO orders (account_id, idempotency_key, request_hash, status, currency, use_balance, paid_from_balance,
+    INSERT INTO orders (id, account_id, idempotency_key, request_hash, status, currency, use_balance, paid_from_balance,
                         subtotal_minor, discount_minor, total_minor, balance_applied_minor, amount_due_minor,
                         charge_transfer_id, hold_id, paid_at)
-    VALUES (${o.accountId}, ${o.idempotencyKey}, ${o.requestHash}, ${o.status}, ${q.currency}, ${q.useBalance}, ${q.paidFromBalance},
+    OVERRIDING SYSTEM VALUE
+    VALUES (${o.id}, ${o.accountId}, ${o.idempotencyKey}, ${o.requestHash}, ${o.status}, ${q.currency}, ${q.useBalance}, ${q.paidFromBalance},
             ${q.subtotal.amount}, ${q.discount.amount}, ${q.total.amount}, ${q.balanceApplied.amount}, ${q.amountDue.amount},
             ${o.chargeTransferId}, ${o.holdId}, ${o.status === 'paid' ? sql`now()` : null})
     ON CONFLICT (account_id, idempotency_key) DO NOTHING

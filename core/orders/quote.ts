@@ -8,7 +8,7 @@ import { type Money, min, money, sum } from '@saldo/sdk';
 import type { Locale } from '@saldo/sdk';
 import type { PluginRegistry } from '../plugin-host/registry.js';
 import { validationError } from '../validation.js';
-import { billingCycles, type Catalogue, productName } from './catalogue.js';
+import { billingCycles, type Catalogue, type Product, productName } from './catalogue.js';
 import { type Adjustment, type PricedLine, priceLines } from './pricing.js';
 
 export const orderItemsSchema = z.object({
@@ -26,6 +26,8 @@ export type OrderRequest = z.input<typeof orderItemsSchema>;
 
 export interface QuoteLine extends PricedLine {
   name: string;
+  /** The product's name in every language it has: what the posting that pays the line keeps. */
+  names: Product['names'];
   adjustments: (Adjustment & { text: string })[];
 }
 
@@ -96,6 +98,7 @@ export async function quoteOrder(
     lines: priced.map((line) => ({
       ...line,
       name: productName(products.get(line.productCode)!, locale),
+      names: products.get(line.productCode)!.names,
       adjustments: line.adjustments.map((a) => ({ ...a, text: t(a.reason.key, a.reason.params) })),
     })),
     subtotal: sum(priced.map((l) => l.subtotal), account.currency),

@@ -6,7 +6,7 @@ import type { EventLog } from '../events/event-log.js';
 import { type Money, toJSON } from '@saldo/sdk';
 import type { PluginRegistry } from '../plugin-host/registry.js';
 import type { BillingCycle } from '@saldo/sdk';
-import { type Catalogue, cycleMonths } from './catalogue.js';
+import { type Catalogue, cycleMonths, type Product, soldItem } from './catalogue.js';
 import { priceLines } from './pricing.js';
 import { renewalBlock, type RenewalBlock, renewalChoiceAllowed } from './renewal-choice.js';
 
@@ -61,12 +61,12 @@ async function lockService(sql: Sql, serviceId: bigint): Promise<ServiceRow | un
   return row;
 }
 
-/** The renewal price: today's catalogue price for the cycle, with discounts as paid from balance. */
 /**
  * The renewal price: today's catalogue price for the cycle, with the balance-only discounts when
- * the money already on the balance pays it whole (never on a postpaid credit limit).
+ * the money already on the balance pays it whole (never on a postpaid credit limit); and the
+ * product's names today, which the renewal's posting keeps.
  */
-async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Promise<Money> {
+async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Promise<{ amount: Money; names: Product['names'] }> {
   const [product] = await deps.catalogue.find(sql, [service.productCode]);
   const unitPrice = product?.prices[service.cycle];
   if (!product || !unitPrice) throw new BillingError('PRODUCT_CYCLE_UNAVAILABLE', { product: service.productCode, cycle: service.cycle });
@@ -78,7 +78,7 @@ async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Prom
     SELECT w.balance_minor - w.held_minor AS own FROM services s JOIN billing_accounts a ON a.id = s.account_id
       JOIN ledger_accounts w ON w.id = a.wallet_id WHERE s.id = ${service.id}`;
   const discounted = price(true);
-  return wallet && wallet.own >= discounted.amount ? discounted : price(false);
+  return { amount: wallet && wallet.own >= discounted.amount ? discounted : price(false), names: product.names };
 }
 
 /**
@@ -86,11 +86,14 @@ async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Prom
  * names the service and the period, so the job and a customer's payment of the same period can
  * never both charge. Runs inside the caller's transaction, with the service locked.
  */
-async function renewFromBalance(tx: Sql, deps: RenewalDeps, service: Service, amount: Money): Promise<RenewalOutcome> {
+async function renewFromBalance(tx: Sql, deps: RenewalDeps, service: Service, { amount, names }: { amount: Money; names: Product['names'] }): Promise<RenewalOutcome> {
   const period = service.nextDueAt;
+  // The period's end as the UPDATE below computes it (months added in the database's time zone).
+  const [ends] = await tx<{ end: Date }[]>`SELECT ${period}::timestamptz + make_interval(months => ${cycleMonths[service.cycle]}) AS end`;
   const transfer = await deps.wallets.charge(service.accountId, amount, {
     idempotencyKey: `renewal:${service.id}:${period.toISOString()}`,
     description: `${service.productCode} (${service.cycle})`,
+    described: { kind: 'renewal', service: service.id.toString(), item: soldItem(names, service), period: { start: period.toISOString(), end: ends!.end.toISOString() } },
     metadata: { service: service.id.toString(), period: period.toISOString() },
   }, tx);
   const [moved] = await tx<{ next_due_at: Date; period_end: Date }[]>`
@@ -121,12 +124,13 @@ export async function renewIfDue(deps: RenewalDeps, serviceId: bigint, now: Date
     const [waiting] = await tx<{ suspend_requested_at: Date | null }[]>`
       SELECT suspend_requested_at FROM service_renewals WHERE service_id = ${service.id} AND period_start = ${service.nextDueAt}`;
 
-    const amount = await renewalPrice(tx, deps, service);
+    const price = await renewalPrice(tx, deps, service);
+    const { amount } = price;
     const blocked = renewalBlock(deps.config.billing.balanceRenewals, row.on_credit, row.auto_renew);
     if (!blocked) {
       try {
         // A period already waiting is tried again on each run: a top-up since then renews it.
-        return await renewFromBalance(tx, deps, service, amount);
+        return await renewFromBalance(tx, deps, service, price);
       } catch (error) {
         if (!isBillingError(error, 'INSUFFICIENT_FUNDS')) throw error;
       }
@@ -181,7 +185,8 @@ export async function payRenewalIn(tx: Sql, deps: RenewalDeps, accountId: bigint
     return { status: 'already_renewed', period, nextDueAt: service.nextDueAt } as const;
   }
   // A gateway payment made for the period pays the amount it was asked for, not today's price.
-  return renewFromBalance(tx, deps, service, amount ?? (await renewalPrice(tx, deps, service)));
+  const price = await renewalPrice(tx, deps, service);
+  return renewFromBalance(tx, deps, service, amount ? { ...price, amount } : price);
 }
 
 /** What an account owes and waits to pay, oldest first: orders awaiting payment, and renewal periods due. */

@@ -66,9 +66,12 @@ export async function applyOutcome(
  * account, keyed by the payment, so it is credited once; a card the customer asked to keep is kept.
  */
 async function credit(tx: Sql, deps: BookingDeps, payment: Payment, reference: string, method?: SavedMethod) {
+  const card = method && { brand: method.brand, last4: method.last4 };
+  const paying = payment.orderId !== null ? { order: payment.orderId.toString() } : payment.serviceId !== null ? { service: payment.serviceId.toString() } : undefined;
   const transfer = await deps.wallets.topUp(payment.accountId, payment.amount, {
     idempotencyKey: `payment:${payment.id}`,
     description: '',
+    described: { kind: 'top_up', via: { gateway: payment.gateway, ...(card && { card }) }, ...(paying && { paying }) },
     metadata: { payment: payment.id, gateway: payment.gateway, reference, purpose: payment.purpose },
   }, tx);
   const methodId = method && payment.saveMethod ? await saveMethod(tx, payment.accountId, payment.gateway, method) : undefined;

@@ -64,7 +64,10 @@ export async function refundPayment(
       throw new BillingError('REFUND_EXCEEDS_PAYMENT', { available: money(locked.amount.amount - locked.refunded.amount, amount.currency) });
     }
     // Reserved until the gateway says what became of the refund, however long that takes.
-    const hold = await deps.wallets.hold(accountId, amount, { idempotencyKey: `refund-hold:${payment.id}:${key}`, description: request.reason, expiresAt: UNTIL_ANSWERED }, tx);
+    const hold = await deps.wallets.hold(accountId, amount, {
+      idempotencyKey: `refund-hold:${payment.id}:${key}`, description: request.reason, expiresAt: UNTIL_ANSWERED,
+      described: { kind: 'payment_refund', via: { gateway: payment.gateway }, reason: request.reason },
+    }, tx);
     const [row] = await tx<RefundRow[]>`
       INSERT INTO payment_refunds (payment_id, idempotency_key, request_hash, amount_minor, currency, reason, hold_id)
       VALUES (${payment.id}, ${key}, ${hash}, ${amount.amount}, ${amount.currency}, ${request.reason}, ${hold.id}) RETURNING *`;
@@ -131,7 +134,7 @@ async function settleRefund(tx: Sql, deps: StartDeps, payment: Payment, refundId
     return toRefund(row!);
   }
   const transfer = await deps.wallets.returnToGateway(payment.accountId, amount, {
-    idempotencyKey: `payment-refund:${refundId}`, description: refund!.reason, metadata: { payment: payment.id, refund: refundId, reference: result.reference },
+    idempotencyKey: `payment-refund:${refundId}`, description: refund!.reason, described: { kind: 'payment_refund', via: { gateway: payment.gateway }, reason: refund!.reason }, metadata: { payment: payment.id, refund: refundId, reference: result.reference },
   }, tx);
   const [row] = await tx<RefundRow[]>`
     UPDATE payment_refunds SET status = 'succeeded', reference = ${result.reference}, transfer_id = ${transfer.id}, settled_at = now() WHERE id = ${refundId} RETURNING *`;

@@ -15,4 +15,5 @@ export * from './types.js';
 export * from './money/index.js';
 export { MoneyError, type MoneyErrorCode } from './errors.js';
 export { LOCALES, type Locale, isLocale, intlTag } from './locale.js';
+export { cardBrandName } from './card-brand.js';
 export { hmacSha256, safeEqual, signTimestamped, type TimestampedCheck, verifyTimestamped } from './crypto.js';

@@ -41,11 +41,11 @@ onEachDatabase((_sql, _target, database) => {
         const { ref, id } = await customer();
         const before = await stored(id);
         const cases: [unknown, number, string, string][] = [
-          [{ email: 'nope', country: 'FRA' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides : email, country.'],
-          [{ name: '  ', locale: 'de' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides : locale.'],
-          [{ name: '' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides : name.'],
-          [{ vatId: 'X1', name: 'Ana' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides : vatId.'],
-          [{ email: 42 }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides : email.'],
+          [{ email: 'nope', country: 'FRA' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides\u202f: email, country.'],
+          [{ name: '  ', locale: 'de' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides\u202f: locale.'],
+          [{ name: '' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides\u202f: name.'],
+          [{ vatId: 'X1', name: 'Ana' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides\u202f: vatId.'],
+          [{ email: 42 }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides\u202f: email.'],
           ['{ not json', 400, 'BODY_INVALID', 'Le corps de la requête n’est pas un JSON valide.'],
         ];
         for (const [body, status, code, message] of cases) {

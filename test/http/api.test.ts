@@ -85,11 +85,11 @@ onEachDatabase((_sql, _target, database) => {
       const before = await database().sql`SELECT count(*) AS n FROM billing_accounts`;
       const cases: [unknown, number, string, string][] = [
         ['{ not json', 400, 'BODY_INVALID', 'Le corps de la requête n’est pas un JSON valide.'],
-        [{ externalRef: 'a', name: 'b', email: 'nope', country: 'FRA' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides : email, country.'],
-        [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', paymentMode: 'postpaid', creditLimit: '1e3' }, 422, 'AMOUNT_INVALID', '« 1e3 » n’est pas un montant. Écrivez-le comme 12.50.'],
+        [{ externalRef: 'a', name: 'b', email: 'nope', country: 'FRA' }, 422, 'VALIDATION_FAILED', 'Certains champs ne sont pas valides\u202f: email, country.'],
+        [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', paymentMode: 'postpaid', creditLimit: '1e3' }, 422, 'AMOUNT_INVALID', '«\u202f1e3\u202f» n’est pas un montant. Écrivez-le comme 12.50.'],
         [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', paymentMode: 'postpaid', creditLimit: '10.001' }, 422, 'AMOUNT_TOO_PRECISE', 'Les montants en EUR ont au plus 2 décimales.'],
         [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', paymentMode: 'postpaid', creditLimit: '99999999999999999999' }, 422, 'AMOUNT_OUT_OF_RANGE', 'Le montant est trop élevé.'],
-        [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', currency: 'ABC' }, 422, 'CURRENCY_UNKNOWN', 'La devise « ABC » n’est pas prise en charge.'],
+        [{ externalRef: 'a', name: 'b', email: 'a@b.fr', country: 'FR', currency: 'ABC' }, 422, 'CURRENCY_UNKNOWN', 'La devise «\u202fABC\u202f» n’est pas prise en charge.'],
       ];
       for (const [body, status, code, message] of cases) {
         const res = await saldo.app.request('/api/v1/accounts', json(body, { 'accept-language': 'fr' }));

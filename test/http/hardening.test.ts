@@ -242,7 +242,7 @@ onEachDatabase((_sql, _target, database) => {
   describe('catalogue products', () => {
     it('answers a missing product at its address with 404 PRODUCT_NOT_FOUND, and an order line naming one with 422', async () => {
       const missing = await api('/catalogue/products/no-such-vps', { headers: { 'accept-language': 'fr' } });
-      expect([missing.status, await missing.json()]).toEqual([404, { error: { code: 'PRODUCT_NOT_FOUND', message: 'Le produit « no-such-vps » n’est pas disponible.' } }]);
+      expect([missing.status, await missing.json()]).toEqual([404, { error: { code: 'PRODUCT_NOT_FOUND', message: 'Le produit «\u202fno-such-vps\u202f» n’est pas disponible.' } }]);
 
       const ref = `lines-${randomUUID()}`;
       await saldo.accounts.create({ externalRef: ref, name: 'Ana', email: 'ana@example.es', country: 'ES' });

@@ -188,9 +188,9 @@ onEachDatabase((_sql, target, database) => {
         const bytes = new Uint8Array(await res.arrayBuffer());
         expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: spreadsheets read UTF-8
         const lines = new TextDecoder().decode(bytes).trim().split('\r\n');
-        expect(lines[0]).toBe('"Date","Libellé","Montant","currency","Solde"');
+        expect(lines[0]).toBe('Date (UTC);Libellé;Montant;Devise;Solde'); // a French spreadsheet's conventions
         expect(lines).toHaveLength(4);
-        expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")","-5.00","EUR","195.01"`);
+        expect(lines[1]).toContain(`;"'=HYPERLINK(""http://evil.example"",""x"")";-5,00;EUR;195,01`);
       });
 
       it('shows only the signed-in customer’s data, whatever cursor or period is asked for (TESTS #12)', async () => {
@@ -316,9 +316,9 @@ onEachDatabase((_sql, target, database) => {
         const csrf = csrfOf(await (await request('/billing/balance', { cookie })).text());
         const cases: [string, string][] = [
           ['-5', 'Le montant ne peut pas être négatif.'],
-          ['NaN', '« NaN » n’est pas un montant.'],
-          ['1e309', '« 1e309 » n’est pas un montant.'],
-          ['12.50', '« 12.50 » n’est pas un montant.'],
+          ['NaN', '«\u202fNaN\u202f» n’est pas un montant.'],
+          ['1e309', '«\u202f1e309\u202f» n’est pas un montant.'],
+          ['12.50', '«\u202f12.50\u202f» n’est pas un montant.'],
           ['1,555', 'Les montants en EUR ont au plus 2 décimales.'],
           ['99999999999999999999', 'Le montant est trop élevé.'],
         ];

@@ -7,10 +7,10 @@ export interface BadAmount {
 }
 
 const invalid = (input: string): BadAmount => ({
-  input, code: 'AMOUNT_INVALID', fr: `« ${input} » n’est pas un montant. Écrivez-le comme 12.50.`, es: `«${input}» no es un importe. Escríbalo como 12.50.`,
+  input, code: 'AMOUNT_INVALID', fr: `«\u202f${input}\u202f» n’est pas un montant. Écrivez-le comme 12.50.`, es: `«${input}» no es un importe. Escríbalo como 12.50.`,
 });
 const notAString = (input: unknown, field: string): BadAmount => ({
-  input, code: 'VALIDATION_FAILED', fr: `Certains champs ne sont pas valides : ${field}.`, es: `Algunos campos no son válidos: ${field}.`,
+  input, code: 'VALIDATION_FAILED', fr: `Certains champs ne sont pas valides\u202f: ${field}.`, es: `Algunos campos no son válidos: ${field}.`,
 });
 
 /**

@@ -36,7 +36,7 @@ export function walletRoutes({ accounts, wallets }: Pick<Services, 'accounts' | 
     const { id, currency } = await account(c.req.param('ref'));
     const body = await readBody(c, z.object({ amount: decimal, description: text }));
     const charge = await wallets.charge(id, positiveAmount(body.amount, currency), {
-      idempotencyKey: c.req.header('idempotency-key')!, description: body.description,
+      idempotencyKey: c.req.header('idempotency-key')!, description: body.description, described: { kind: 'usage', text: body.description },
     });
     return c.json(transferJson(charge, charge.debitBalanceAfter), 201);
   });

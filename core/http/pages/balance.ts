@@ -1,86 +1,43 @@
 import { Hono } from 'hono';
-import type { AccountsService } from '../../accounts/accounts.service.js';
 import type { HistoryFilter } from '../../accounts/overview.repo.js';
-import type { BillingAccount } from '../../accounts/types.js';
-import type { Entry } from '../../ledger/types.js';
-import { toDecimalString } from '@saldo/sdk';
 import type { Context } from 'hono';
+import { isBillingError } from '../../errors.js';
+import { describePosting } from '../../ledger/posting-description.js';
 import type { Services } from '../../services.js';
-import { periodParams } from '../date-params.js';
-import { type PageContext, pageContext, renderPage, renderPartial } from '../render.js';
+import { orderedPeriod, periodParams } from '../date-params.js';
+import { pageContext, renderPage, renderPartial } from '../render.js';
 import { type AlertForm, alertForm, saveThreshold } from './balance-alert.js';
+import { historyCsv } from './history-csv.js';
+import { historyFilter, HistoryPages } from './history-view.js';
 import { loadAccount, type PageEnv, requireAccount } from './session.js';
 
-const PAGE = 20;
-
-const cursor = (text: string | undefined) => (text && /^\d{1,18}$/.test(text) ? BigInt(text) : undefined);
-
-/** A quoted CSV cell. */
-const cell = (value: string) => `"${value.replace(/"/g, '""')}"`;
-/** A text cell someone else wrote: a leading = + - @ is neutralised so no spreadsheet formula runs. */
-const textCell = (value: string) => cell(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
-
-const describe = (t: PageContext['t'], e: Entry) => e.description || t(`balance:kinds.${e.kind}`);
-
-/** The history page asked for by the query string (dates, cursor), one row more to know if more exist. */
-function historyFilter(query: Record<string, string | undefined>): HistoryFilter {
-  return { before: cursor(query.before), ...periodParams(query), limit: PAGE + 1 };
-}
-
-/**
- * The rendered rows of history pages. A posted transfer never changes (the database refuses it),
- * so the row it renders to in one language never changes either: each is read and rendered once
- * and kept, and a page view reads only the entries it has not shown before. Besides a query, this
- * spares the Intl date and money formatting that otherwise dominates the page. Bounded; the
- * oldest rows go first.
- */
-class HistoryRows {
-  private readonly rows = new Map<string, string>();
-  constructor(private readonly accounts: AccountsService, private readonly max = 50_000) {}
-
-  async render(ctx: PageContext, account: BillingAccount, transfers: string[]): Promise<string[]> {
-    const of = `${ctx.locale}:${account.walletId}:`;
-    const page = new Map<string, string>();
-    const missing: string[] = [];
-    for (const id of transfers) {
-      const html = this.rows.get(of + id);
-      if (html === undefined) missing.push(id);
-      else page.set(id, html);
-    }
-    if (missing.length === 0) return transfers.map((id) => page.get(id)!);
-    for (const e of await this.accounts.entriesOf(account, missing)) {
-      const html = renderPartial(ctx, 'partials/history-row', { e, description: describe(ctx.t, e) });
-      if (this.rows.size >= this.max) this.rows.delete(this.rows.keys().next().value!);
-      const id = e.id.toString();
-      this.rows.set(of + id, html);
-      page.set(id, html);
-    }
-    return transfers.map((id) => page.get(id) ?? '');
-  }
-}
-
 export function balancePages({ config, i18n, accounts, wallets }: Pick<Services, 'config' | 'i18n' | 'accounts' | 'wallets'>): Hono<PageEnv> {
-  const rows = new HistoryRows(accounts);
+  const history = new HistoryPages(accounts);
   const app = new Hono<PageEnv>();
-
-  /** The page's rendered rows, whether more exist, and the query that fetches the next ones. */
-  async function historyView(ctx: PageContext, account: BillingAccount, transfers: string[], query: Record<string, string | undefined>) {
-    const more = transfers.length > PAGE;
-    const shown = transfers.slice(0, PAGE);
-    const params = new URLSearchParams({ ...(query.from && { from: query.from }), ...(query.to && { to: query.to }) });
-    if (more) params.set('before', shown.at(-1)!);
-    return { rows: await rows.render(ctx, account, shown), more, nextQuery: params.toString(), from: query.from ?? '', to: query.to ?? '' };
-  }
+  const { timeZone } = config.billing;
 
   /** The page; after a refused alert level, with that form as it was sent back (422). */
   async function show(c: Context<PageEnv>, alert?: AlertForm) {
     const query = c.req.query();
-    const { account, balance, holds, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, historyFilter(query)));
+    // A period that ends before it starts is answered by the page itself (422), the dates as typed
+    // kept in the form with what is wrong, rather than by the error page.
+    let filter: HistoryFilter | undefined;
+    try {
+      filter = historyFilter(query, timeZone);
+    } catch (error) {
+      if (!isBillingError(error, 'DATE_RANGE_REVERSED')) throw error;
+    }
+    const { account, balance, holds, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, filter ?? { limit: 0 }));
     const ctx = pageContext(c, i18n, config);
+    // The day as the page writes it: its start in the provider's time zone, shown in that zone.
+    const day = (text = '') => ctx.date(periodParams({ from: text }, undefined, timeZone).from!);
+    const section = filter
+      ? await history.pageView(ctx, account, historyIds, query)
+      : { rows: [], more: false, from: query.from, to: query.to, rangeError: ctx.t('errors:DATE_RANGE_REVERSED', { from: day(query.from), to: day(query.to) }) };
     return renderPage(c, ctx, 'pages/balance', {
-      account, balance, holds, ...(await historyView(ctx, account, historyIds, query)), modeLabel: ctx.t(`${account.paymentMode}:label`),
+      account, balance, holds: holds.map((h) => ({ ...h, text: describePosting(ctx, { kind: 'capture', ...h }) })), ...section, modeLabel: ctx.t(`${account.paymentMode}:label`),
       alert: alert ?? alertForm(ctx, account, query),
-    }, { title: ctx.t('balance:title'), status: alert?.error ? 422 : 200 });
+    }, { title: ctx.t('balance:title'), status: alert?.error || !filter ? 422 : 200 });
   }
   app.get('/', (c) => show(c));
 
@@ -90,29 +47,15 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
   app.get('/history', async (c) => {
     const query = c.req.query();
     if (c.req.header('hx-request') !== 'true') return c.redirect(`${config.server.basePath}/balance?${new URLSearchParams(query)}`, 303);
-    const { account, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, historyFilter(query)));
+    const { account, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, historyFilter(query, timeZone)));
     const ctx = pageContext(c, i18n, config);
-    return c.html(renderPartial(ctx, 'partials/history-rows', await historyView(ctx, account, historyIds, query)));
+    return c.html(renderPartial(ctx, 'partials/history-rows', await history.rowsView(ctx, account, historyIds, query)));
   });
 
-  /** Everything in the period (all pages), for the customer's own records. */
+  /** Everything in the period (all pages), for the customer's own records, in the spreadsheet conventions of the page's language. */
   app.get('/history.csv', async (c) => {
     const account = await requireAccount(c, accounts);
-    const ctx = pageContext(c, i18n, config);
-    const { from, until } = periodParams(c.req.query());
-    const lines = [[ctx.t('balance:date'), ctx.t('balance:description'), ctx.t('balance:amount'), 'currency', ctx.t('balance:runningBalance')].map(cell).join(',')];
-    for (let before: bigint | undefined; ; ) {
-      const batch = await wallets.history(account.id, { before, limit: 1000, from, until });
-      for (const e of batch) {
-        lines.push([cell(e.createdAt.toISOString()), textCell(describe(ctx.t, e)), cell(toDecimalString(e.amount)), cell(e.amount.currency),
-          cell(e.balanceAfter ? toDecimalString(e.balanceAfter) : '')].join(','));
-      }
-      if (batch.length < 1000) break;
-      before = batch.at(-1)!.id;
-    }
-    c.header('Content-Type', 'text/csv; charset=utf-8');
-    c.header('Content-Disposition', `attachment; filename="balance-${account.customerNumber}.csv"`);
-    return c.body(`\ufeff${lines.join('\r\n')}\r\n`);
+    return historyCsv(c, pageContext(c, i18n, config), wallets, account, orderedPeriod(c.req.query(), timeZone));
   });
 
   return app;
