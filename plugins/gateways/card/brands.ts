@@ -1,10 +1,11 @@
+import { cardBrandName } from '@saldo/sdk';
+
 /** Card brands the gateway can tell apart by a number's first digits (its BIN range). */
 export const BRANDS = ['visa', 'mastercard', 'amex', 'discover', 'unknown'] as const;
 export type Brand = (typeof BRANDS)[number];
 
-export const brandLabel: Record<Brand, string> = {
-  visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover', unknown: '?',
-};
+/** How customers read a brand (the SDK's names of card networks). */
+export const brandLabel = (brand: Brand): string => (brand === 'unknown' ? '?' : cardBrandName(brand));
 
 /** The brand of a card number (digits only). */
 export function brandOf(digits: string): Brand {

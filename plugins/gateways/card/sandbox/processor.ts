@@ -233,7 +233,7 @@ function readCard(ctx: Ctx, locale: Locale, form: Record<string, string>): Card 
   if (!luhnValid(digits)) return { error: t('sandbox.invalidNumber') };
   const brand = brandOf(digits);
   if (!(ctx.config.brands as string[]).includes(brand)) {
-    return { error: t('brandRefused', { brand: brandLabel[brand], accepted: ctx.config.brands.map((b) => brandLabel[b]).join(', ') }) };
+    return { error: t('brandRefused', { brand: brandLabel(brand), accepted: ctx.config.brands.map((b) => brandLabel(b)).join(', ') }) };
   }
   const expiry = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(form.expiry ?? '');
   const month = expiry ? Number(expiry[1]) : 0;
@@ -251,6 +251,6 @@ function checkoutPage(ctx: Ctx, intent: Intent, state: { error?: string; name?: 
   const t = (key: string, p?: Record<string, string>) => ctx.t(key, intent.locale, p);
   return ctx.render('checkout', {
     t, intent, error: state.error, name: state.name ?? '', amount: amountText(intent),
-    brands: ctx.config.brands.map((b) => brandLabel[b]).join(', '), testCards: Object.entries(TEST_CARDS),
+    brands: ctx.config.brands.map((b) => brandLabel(b)).join(', '), testCards: Object.entries(TEST_CARDS),
   });
 }

@@ -38,7 +38,7 @@ export async function startCheckout(ctx: Ctx, payment: PaymentRequest): Promise<
     payment_intent_data: { description: payment.description, metadata, ...(payment.saveMethod && { setup_future_usage: 'off_session' as const }) },
     // The page itself refuses the networks outside the allow-list; others are checked once paid.
     ...(blocked.length && { payment_method_options: { card: { restrictions: { brands_blocked: blocked } } } }),
-    custom_text: { submit: { message: t('stripe.accepted', { brands: ctx.config.brands.map((b) => brandLabel[b]).join(', ') }) } },
+    custom_text: { submit: { message: t('stripe.accepted', { brands: ctx.config.brands.map((b) => brandLabel(b)).join(', ') }) } },
   }, { idempotencyKey: payment.paymentId });
   await noteReference(ctx, payment.paymentId, session.id);
   return { status: 'requires_action', reference: session.id, redirectUrl: session.url! };
