@@ -90,6 +90,23 @@ onEachDatabase((sql, target, database) => {
       report(`stripe brand refusal on ${target}`, { blockedOnPage: 'amex', paidAnyway: 'jcb', refunded: 3_000n, refunds: 1, credits: await transfersOf(declined) });
     });
 
+    it('judges a payment by the allow-list it was made under: a late report after the list lost the brand books nothing twice and refunds nothing', async () => {
+      const account = await newAccount();
+      const payment = await start(account.id, 2_000n);
+      expect(fake.pay(payment.reference!, 'visa')).toBe('paid');
+      for (const event of fake.eventsOf(payment.id)) expect((await deliver(saldo, event)).status).toBe(200);
+      // The provider then takes Visa off the list; Stripe resends the payment's events.
+      const { saldo: later } = await stripeSaldo(database(), { brands: ['mastercard'] }, fake);
+      for (const event of fake.eventsOf(payment.id)) expect((await deliver(later, event)).status).toBe(200);
+      expect(await later.payments.refresh(account.id, payment.id)).toMatchObject({ status: 'succeeded' });
+      expect(fake.store.all('refund').filter((r) => r.payment_intent === intentOf(payment).id)).toEqual([]);
+      expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(2_000n));
+      // A payment asked for under the new list is judged by it.
+      const next = await later.payments.start(account.id, { purpose: 'top_up', amount: eur(1_000n), gateway: 'card', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
+      expect(fake.pay(next.reference!, 'visa')).toBe('blocked');
+      expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(2_000n));
+    });
+
     it('keeps cards on one Stripe Customer per account, and charges a kept card without the customer', async () => {
       const account = await newAccount();
       for (const card of ['visa', 'mastercard'] as const) {

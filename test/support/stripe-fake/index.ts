@@ -25,11 +25,13 @@ export class FakeStripe {
   private dropping = { left: 0, path: '' };
   private readonly server = createServer((req, res) => void this.serve(req, res));
 
+  /** Starts the fake's server; its address is what the Stripe client is pointed at. */
   async listen(): Promise<{ apiHost: string; apiPort: number; apiProtocol: 'http' }> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.address = `http://127.0.0.1:${port}`;
-    return { apiHost: '127.0.0.1', apiPort: port, apiProtocol: 'http' };
+    if (!this.address) {
+      await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+      this.address = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    }
+    return { apiHost: '127.0.0.1', apiPort: Number(new URL(this.address).port), apiProtocol: 'http' };
   }
 
   close(): Promise<void> {

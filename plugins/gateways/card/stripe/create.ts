@@ -3,7 +3,7 @@ import { brandLabel } from '../brands.js';
 import {
   blockedOnCheckout, type Ctx, declineReason, isMissing, settingsOf, Stripe, stripeAmount, stripeCurrency, stripeOf, toBrand,
 } from './client.js';
-import { intentOutcome } from './outcomes.js';
+import { brandsMetadata, intentOutcome } from './outcomes.js';
 import { customerFor, notePayment, noteReference } from './records.js';
 
 /**
@@ -20,7 +20,7 @@ export async function startCheckout(ctx: Ctx, payment: PaymentRequest): Promise<
   const noted = await notePayment(ctx, payment.paymentId, 'checkout', customer);
   const t = (key: string, params?: Record<string, string>) => ctx.t(key, payment.locale, params);
   const blocked = blockedOnCheckout(ctx.config.brands);
-  const metadata = { saldo_payment_id: payment.paymentId, saldo_flow: 'checkout' };
+  const metadata = { saldo_payment_id: payment.paymentId, saldo_flow: 'checkout', saldo_brands: brandsMetadata(ctx) };
   const session = await stripeOf(ctx).checkout.sessions.create({
     mode: 'payment',
     allowed_payment_method_types: ['card'],
@@ -71,7 +71,7 @@ export async function chargeSaved(ctx: Ctx, payment: PaymentRequest & { savedMet
       allowed_payment_method_types: ['card'],
       confirm: true,
       description: payment.description,
-      metadata: { saldo_payment_id: payment.paymentId, saldo_flow: 'direct' },
+      metadata: { saldo_payment_id: payment.paymentId, saldo_flow: 'direct', saldo_brands: brandsMetadata(ctx) },
       expand: ['payment_method'],
       ...(payment.offSession ? { off_session: true } : { return_url: payment.returnUrl }),
     }, { idempotencyKey: payment.paymentId });

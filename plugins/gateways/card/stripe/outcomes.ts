@@ -9,6 +9,16 @@ async function cardOf(ctx: Ctx, intent: Stripe.PaymentIntent): Promise<Stripe.Pa
 }
 
 /**
+ * The allow-list in force when the customer was asked to pay, kept on the intent: that payment is
+ * judged by it. Judged by today's list, a report of a payment booked long ago (Stripe resends
+ * events; a late one arrives after the list lost the brand) would refund a card whose credit
+ * stays on the balance. Intents made before the list was kept are judged by today's.
+ */
+export const brandsMetadata = (ctx: Ctx) => ctx.config.brands.join(' ');
+const acceptedFor = (ctx: Ctx, intent: Stripe.PaymentIntent): readonly string[] =>
+  intent.metadata.saldo_brands?.split(' ') ?? ctx.config.brands;
+
+/**
  * A collected payment with a brand outside the allow-list — one Stripe's page could not block
  * (JCB, Diners, … have no switch there), or one the allow-list lost since the card was kept — is
  * given back whole and declined. The refund's idempotency key is the intent, so every report of
@@ -34,7 +44,7 @@ export async function intentOutcome(ctx: Ctx, intent: Stripe.PaymentIntent): Pro
     case 'succeeded': {
       const card = await cardOf(ctx, intent);
       const brand = toBrand(card?.card?.brand);
-      if (!ctx.config.brands.includes(brand)) return refuseBrand(ctx, intent);
+      if (!acceptedFor(ctx, intent).includes(brand)) return refuseBrand(ctx, intent);
       // Stripe's amounts are integers of at most eight digits: exact as JSON numbers, checked by money().
       const amount = money(intent.amount_received, intent.currency.toUpperCase());
       const saved = intent.setup_future_usage && card?.card ? savedMethodOf(card.id, brand, card.card) : undefined;
