@@ -108,7 +108,7 @@ onEachDatabase((_sql, target, database) => {
         const first = await (await api.get(`/accounts/${ref}/transactions?limit=2`)).json();
         expect(first.transactions).toEqual([
           { id: expect.any(String), kind: 'charge', amount: { amount: '-4.00', currency: 'EUR' }, balanceAfter: { amount: '90.00', currency: 'EUR' },
-            description: 'Charge 4', createdAt: expect.stringMatching(/Z$/) },
+            description: 'Charge 4', details: { kind: 'usage', text: 'Charge 4' }, createdAt: expect.stringMatching(/Z$/) },
           expect.objectContaining({ description: 'Charge 3', amount: { amount: '-3.00', currency: 'EUR' } }),
         ]);
         expect(first.nextCursor).toEqual(expect.any(String));
@@ -116,6 +116,16 @@ onEachDatabase((_sql, target, database) => {
         expect(second.transactions.map((t: { description: string }) => t.description)).toEqual(['Charge 2', 'Charge 1']);
         const last = await (await api.get(`/accounts/${ref}/transactions?limit=2&cursor=${second.nextCursor}`)).json();
         expect([last.transactions.map((t: { kind: string }) => t.kind), last.nextCursor]).toEqual([['top_up'], null]);
+      });
+
+      it('words each line in the customer’s language, or in the one asked for, and gives what it is as data', async () => {
+        const { ref } = await customer(0n, { locale: 'fr' });
+        await api.post(`/accounts/${ref}/credits`, { amount: '5.00', reason: 'Panne du 3 mai' });
+        const line = async (query = '') => (await (await api.get(`/accounts/${ref}/transactions${query}`)).json()).transactions[0];
+        expect(await line()).toMatchObject({ kind: 'adjustment', description: 'Crédit\u202f: Panne du 3 mai', details: { kind: 'adjustment', reason: 'Panne du 3 mai' } });
+        expect((await line('?locale=es')).description).toBe('Abono: Panne du 3 mai');
+        expect((await line('?locale=en')).description).toBe('Credit: Panne du 3 mai');
+        expect(await answer(await api.get(`/accounts/${ref}/transactions?locale=de`))).toEqual([422, { error: { code: 'VALIDATION_FAILED', message: 'Some fields are not valid: locale.' } }]);
       });
 
       it('filters by day, both ends included, and takes the widest dates PostgreSQL can read', async () => {

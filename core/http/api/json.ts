@@ -170,8 +170,12 @@ export const refundJson = (r: ChargeRefund) => ({
   },
 });
 
-/** A line of the wallet's statement: credits positive, debits negative. */
-export const entryJson = (e: Entry) => ({
+/**
+ * A line of the wallet's statement: credits positive, debits negative. `description` is the line
+ * as the customer reads it (rendered in a language: `describe`); `details` is what it is, as data
+ * (null for lines booked before Saldo kept that), for a panel that words its statements itself.
+ */
+export const entryJson = (e: Entry, describe: (e: Entry) => string) => ({
   id: e.id.toString(), kind: e.kind, amount: toJSON(e.amount), balanceAfter: e.balanceAfter && toJSON(e.balanceAfter),
-  description: e.description, createdAt: e.createdAt.toISOString(),
+  description: describe(e), details: e.described ?? null, createdAt: e.createdAt.toISOString(),
 });

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { periodParams } from '../date-params.js';
 import { z } from 'zod';
+import { LOCALES, type Locale } from '@saldo/sdk';
+import { describePosting } from '../../ledger/posting-description.js';
 import type { Services } from '../../services.js';
 import {
   decimal, decodeCursor, encodeCursor, entryJson, idParam, positiveAmount, readBody, readQuery, refundJson, transferJson,
@@ -13,6 +15,7 @@ const transactionsQuery = z.object({
   cursor: z.string().max(100).optional(),
   from: z.string().max(40).optional(),
   to: z.string().max(40).optional(),
+  locale: z.enum(LOCALES).optional(),
 });
 
 /**
@@ -20,9 +23,14 @@ const transactionsQuery = z.object({
  * charge, the refund of a charge, and the statement. The request's Idempotency-Key is the ledger's
  * key too, so a retry that reaches the ledger (after a lost answer) replays instead of moving twice.
  */
-export function walletRoutes({ accounts, wallets }: Pick<Services, 'accounts' | 'wallets'>): Hono {
+export function walletRoutes({ accounts, wallets, i18n, config }: Pick<Services, 'accounts' | 'wallets' | 'i18n' | 'config'>): Hono {
   const api = new Hono();
   const account = (ref: string) => accounts.getByExternalRef(ref);
+  const { timeZone } = config.billing;
+  const describer = (locale: Locale) => {
+    const t = (key: string, params?: Record<string, unknown>) => i18n.t(key, { ...params, lng: locale });
+    return (e: Parameters<typeof describePosting>[1]) => describePosting({ locale, t, timeZone }, e);
+  };
 
   api.post('/:ref/credits', async (c) => {
     const { id, currency } = await account(c.req.param('ref'));
@@ -52,15 +60,20 @@ export function walletRoutes({ accounts, wallets }: Pick<Services, 'accounts' | 
     return c.json(refundJson(refund), 201);
   });
 
-  /** Newest first; `nextCursor` fetches the older ones (null on the last page). */
+  /**
+   * Newest first; `nextCursor` fetches the older ones (null on the last page). Descriptions are in
+   * the customer's language, or in `locale`'s: the statement is the customer's to read.
+   */
   api.get('/:ref/transactions', async (c) => {
     const query = readQuery(c, transactionsQuery);
     const period = periodParams(query);
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const limit = query.limit ?? 50;
-    const entries = await wallets.history((await account(c.req.param('ref'))).id, { ...period, before, limit: limit + 1 });
+    const { id, locale } = await account(c.req.param('ref'));
+    const entries = await wallets.history(id, { ...period, before, limit: limit + 1 });
     const page = entries.slice(0, limit);
-    return c.json({ transactions: page.map(entryJson), nextCursor: entries.length > limit ? encodeCursor(page.at(-1)!.id) : null });
+    const describe = describer(query.locale ?? locale);
+    return c.json({ transactions: page.map((e) => entryJson(e, describe)), nextCursor: entries.length > limit ? encodeCursor(page.at(-1)!.id) : null });
   });
 
   return api;
