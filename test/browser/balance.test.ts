@@ -53,9 +53,12 @@ if (browserAvailable()) describe('customer pages in a real browser', () => {
     await expect.poll(() => rows.count()).toBe(28);
     expect(await page.getByText('Afficher plus').count()).toBe(0);
     expect(page.url()).toMatch(new RegExp(`^${origin}/billing/balance\\?before=\\d+$`)); // no navigation: htmx pushed the next page's address
+    const pushed = page.url();
 
     await page.getByRole('link', { name: 'Español' }).click();
     await expect.poll(() => page.locator('#history-title').textContent()).toBe('Movimientos');
+    expect(page.url()).toBe(pushed); // the switch comes back to the page shown, not to the first
+    expect(await rows.count()).toBe(8);
     expect(await page.locator('html').getAttribute('lang')).toBe('es');
     await page.screenshot({ path: join(artifacts, 'balance-es.png'), fullPage: true });
     expect(errors).toEqual([]); // no CSP violation, no script error

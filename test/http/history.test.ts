@@ -130,6 +130,10 @@ onEachDatabase((_sql, target, database) => {
         const appended = await (await request(hxGet!, { cookie, headers: { 'hx-request': 'true' } })).text();
         expect(rowsOf(appended)).toHaveLength(20);
         expect(attr(appended, 'hx-push-url')).toMatch(/before=\d+/);
+        // The language links come along, to come back to the address htmx pushed: the page asked for.
+        const switcher = /<hx-partial hx-target="#languages" hx-swap="outerHTML"><nav id="languages"[\s\S]*?<\/nav>\s*<\/hx-partial>/.exec(appended)![0];
+        expect([...switcher.matchAll(/href="([^"]+)"/g)].map(([, h]) => decodeURIComponent(h!.replace(/&amp;/g, '&'))))
+          .toEqual(['en', 'fr', 'es'].map((lng) => `/billing/lang/${lng}?back=${href}`));
 
         // Without JavaScript, or reloaded: the same rows, and a way back to the newest.
         const second = await (await request(href!, { cookie })).text();

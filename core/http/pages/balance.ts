@@ -43,13 +43,18 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
 
   app.post('/threshold', (c) => saveThreshold(c, { config, i18n, accounts }, show));
 
-  /** The next rows, for "load more" (htmx appends them) or a plain link without JavaScript. */
+  /**
+   * The next rows, for "load more" (htmx appends them and pushes the next page's address) or a
+   * plain link without JavaScript. The language links come along (a template htmx swaps in, as
+   * rows may only sit beside a template), so that a switch of language comes back to that page.
+   */
   app.get('/history', async (c) => {
     const query = c.req.query();
     if (c.req.header('hx-request') !== 'true') return c.redirect(`${config.server.basePath}/balance?${new URLSearchParams(query)}`, 303);
     const { account, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, historyFilter(query, timeZone)));
     const ctx = pageContext(c, i18n, config);
-    return c.html(renderPartial(ctx, 'partials/history-rows', await history.rowsView(ctx, account, historyIds, query)));
+    const pushed = `${config.server.basePath}/balance?${new URLSearchParams(query)}`;
+    return c.html(renderPartial(ctx, 'partials/history-more', { ...(await history.rowsView(ctx, account, historyIds, query)), pushed }));
   });
 
   /** Everything in the period (all pages), for the customer's own records, in the spreadsheet conventions of the page's language. */
