@@ -14,7 +14,7 @@ import { waitFor } from '../support/waiting.js';
 
 // Real server processes on one PostgreSQL schema: a process is killed with requests in flight,
 // and the keys it held are retried against another.
-describe.skipIf(!realPostgres)('a request that died with its process', () => {
+describe('a request that died with its process', () => {
   let database: Database;
   let saldo: Saldo;
   let refs: string[];

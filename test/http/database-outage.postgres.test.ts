@@ -17,7 +17,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A real server process on PostgreSQL through a TCP proxy that the test cuts under load, as a
 // restart of the database server would, and opens again.
-describe.skipIf(!realPostgres)('a database outage under load', () => {
+describe('a database outage under load', () => {
   let database: Database;
   let saldo: Saldo;
   let refs: string[];
