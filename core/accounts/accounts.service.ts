@@ -16,7 +16,7 @@ import type { AccountRef } from './account.repo.js';
 import { creditLimitFor } from './credit-limit.js';
 import { type Conversion, type ConversionResult, convertAccount } from './convert-account.js';
 import { formatCustomerNumber } from './customer-number.js';
-import { type AccountOverview, accountOverviews, type HistoryFilter, type OverviewRequest } from './overview.repo.js';
+import { type AccountOverview, accountOverviews, type HistoryFilter, type OverviewRequest, type OverviewVersion, overviewVersions } from './overview.repo.js';
 import type { BillingAccount } from './types.js';
 import { type WalletFigures, walletFigures } from './wallet-figures.js';
 
@@ -120,6 +120,11 @@ export class AccountsService {
     return this.overviews.load({ ref, history });
   }
 
+  /** The version `overview` would have now (see AccountOverview.version), and whose account it is. */
+  overviewVersion(ref: AccountRef, history: HistoryFilter): Promise<OverviewVersion | undefined> {
+    return this.versions.load({ ref, history });
+  }
+
   /** The account's entries for these transfers (those of a history page it has not seen yet). */
   entriesOf(account: BillingAccount, transfers: readonly (bigint | string)[]): Promise<Entry[]> {
     return ledger.entriesOf(this.sql, account.walletId, transfers);
@@ -132,6 +137,7 @@ export class AccountsService {
 
   // Page views are gathered into one statement each turn of the event loop (see ReadBatch).
   private readonly overviews = new ReadBatch<OverviewRequest, AccountOverview>((requests) => accountOverviews(this.sql, requests));
+  private readonly versions = new ReadBatch<OverviewRequest, OverviewVersion>((requests) => overviewVersions(this.sql, requests));
 
   async balance(id: bigint): Promise<WalletFigures> {
     const account = await this.get(id);

@@ -43,7 +43,8 @@ export interface PageEnv {
     csrf?: string;
     /** Who is signed in: the account every query is scoped to, and the session CSRF tokens derive from. */
     customer?: { ref: AccountRef; sid: string };
-    account?: BillingAccount;
+    /** The signed-in customer's account, once the page has read it (or at least whose it is and its language). */
+    account?: Pick<BillingAccount, 'id' | 'locale'>;
     /** The security headers every page response carries; set on every request to the pages. */
     securityHeaders?: Record<string, string>;
     /** Where this page is read again, for a page a form's post shows (see `hereOf`). */
@@ -170,26 +171,41 @@ export { htmxVersion };
 // `pageHeaders` from making its headers again on every such render.
 const noSecurityHeaders: Record<string, string> = Object.freeze({});
 
+/** A page as rendered, before it is sent. */
+export interface MadePage {
+  html: string;
+  status: ContentfulStatusCode;
+}
+
 /**
  * Renders `template` with the page context. A request from htmx (`HX-Request: true`) gets the
  * page's own markup to swap in; any other request gets it inside the layout, so every page also
  * works without JavaScript.
  */
-export function renderPage(
+export function makePage(
   c: Context<PageEnv>, ctx: PageContext, template: string, data: Record<string, unknown>, options: { title: string; status?: ContentfulStatusCode },
-): Response {
+): MadePage {
   const body = eta.render(template, view(ctx, data));
   const html = fragmentWanted(c) ? body : eta.render('layouts/main', view(ctx, { body, title: options.title }));
-  // Pages only render (a page that changes something redirects), so the response is whole here.
-  return securedResponse(html, options.status ?? 200, pageHeaders(c.get('securityHeaders') ?? noSecurityHeaders, ctx.locale));
+  return { html, status: options.status ?? 200 };
 }
+
+/** A page (see `makePage`) as the response. */
+export const renderPage = (...args: Parameters<typeof makePage>): Response => renderMade(args[0], makePage(...args));
+
+/** A made page as the response. Pages only render (a page that changes something redirects), so the response is whole here. */
+export const renderMade = (c: Context<PageEnv>, { html, status }: MadePage): Response => pageResponse(c, html, status);
+
+/** A page's markup, as text or as the bytes it was sent as before, as the response. */
+export const pageResponse = (c: Context<PageEnv>, body: string | Uint8Array<ArrayBuffer>, status: ContentfulStatusCode) =>
+  securedResponse(body, status, pageHeaders(c.get('securityHeaders') ?? noSecurityHeaders, c.get('locale') ?? 'en'));
 
 /**
  * Whether htmx asks for a page's markup to swap into the page it shows. When it targets the whole
  * body (`HX-Request-Type: full`) — restoring an address pushed into the history (`hx-push-url`),
  * after the customer went back — it needs the whole document, as a browser would.
  */
-const fragmentWanted = (c: Context) =>
+export const fragmentWanted = (c: Context) =>
   c.req.header('hx-request') === 'true' && c.req.header('hx-request-type') !== 'full' && c.req.header('hx-history-restore-request') !== 'true';
 
 /** A partial alone (rows appended by "load more", a form's new state). */

@@ -32,7 +32,7 @@ const secured = new WeakSet<Response>();
  * Node server writes such a response as it is, where headers set on a built response go into a
  * Headers object and are copied out of it again.
  */
-export function securedResponse(body: string, status: number, headers: Record<string, string>): Response {
+export function securedResponse(body: string | Uint8Array<ArrayBuffer>, status: number, headers: Record<string, string>): Response {
   const response = new Response(body, { status, headers });
   secured.add(response);
   return response;

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
-import type { HistoryFilter } from '../../accounts/overview.repo.js';
+import type { AccountOverview, HistoryFilter } from '../../accounts/overview.repo.js';
 import type { Context } from 'hono';
 import { isBillingError } from '../../errors.js';
 import { describePosting } from '../../ledger/posting-description.js';
 import type { Services } from '../../services.js';
 import { orderedPeriod, periodParams } from '../date-params.js';
-import { pageContext, renderPage, renderPartial } from '../render.js';
+import { KeptPages } from '../kept-pages.js';
+import { makePage, pageContext, renderMade, renderPartial } from '../render.js';
 import { type AlertForm, alertForm, saveThreshold } from './balance-alert.js';
 import { historyCsv } from './history-csv.js';
 import { historyFilter, HistoryPages } from './history-view.js';
@@ -13,6 +14,7 @@ import { loadAccount, type PageEnv, requireAccount } from './session.js';
 
 export function balancePages({ config, i18n, accounts, wallets }: Pick<Services, 'config' | 'i18n' | 'accounts' | 'wallets'>): Hono<PageEnv> {
   const history = new HistoryPages(accounts);
+  const kept = new KeptPages();
   const app = new Hono<PageEnv>();
   const { timeZone } = config.billing;
 
@@ -27,14 +29,26 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
     } catch (error) {
       if (!isBillingError(error, 'DATE_RANGE_REVERSED')) throw error;
     }
-    const { account, balance, holds, historyIds } = await loadAccount(c, (ref) => accounts.overview(ref, filter ?? { limit: 0 }));
+    const slice = filter ?? { limit: 0 };
+    const make = async () => {
+      const overview = await loadAccount(c, (ref) => accounts.overview(ref, slice));
+      return { ...(await page(c, overview, query, filter, alert)), version: overview.version };
+    };
+    // A page further down the history also reads where the page above it starts, which the
+    // overview does not cover; a form sent back shows what was typed.
+    if (alert || filter?.before !== undefined) return renderMade(c, await make());
+    const { version } = await loadAccount(c, (ref) => accounts.overviewVersion(ref, slice));
+    return kept.respond(c, version, make);
+  }
+
+  async function page(c: Context<PageEnv>, { account, balance, holds, historyIds }: AccountOverview, query: Record<string, string>, filter?: HistoryFilter, alert?: AlertForm) {
     const ctx = pageContext(c, i18n, config);
     // The day as the page writes it: its start in the provider's time zone, shown in that zone.
     const day = (text = '') => ctx.date(periodParams({ from: text }, undefined, timeZone).from!);
     const section = filter
       ? await history.pageView(ctx, account, historyIds, query)
       : { rows: [], more: false, from: query.from, to: query.to, rangeError: ctx.t('errors:DATE_RANGE_REVERSED', { from: day(query.from), to: day(query.to) }) };
-    return renderPage(c, ctx, 'pages/balance', {
+    return makePage(c, ctx, 'pages/balance', {
       account, balance, holds: holds.map((h) => ({ ...h, text: describePosting(ctx, { kind: 'capture', ...h }) })), ...section, modeLabel: ctx.t(`${account.paymentMode}:label`),
       alert: alert ?? alertForm(ctx, account, query),
     }, { title: ctx.t('balance:title'), status: alert?.error || !filter ? 422 : 200 });

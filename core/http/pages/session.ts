@@ -148,7 +148,7 @@ export function customerSession(deps: SessionDeps): { require: MiddlewareHandler
  * language: an explicit choice, else the account's. An account that no longer exists ends the
  * session.
  */
-export async function loadAccount<T extends { account: BillingAccount }>(
+export async function loadAccount<T extends { account: Pick<BillingAccount, 'id' | 'locale'> }>(
   c: Context<PageEnv>, load: (ref: AccountRef) => Promise<T | undefined>,
 ): Promise<T> {
   const customer = c.get('customer');
