@@ -6,7 +6,9 @@
  * These machines' speed drifts by ±15% within a minute, so the two are measured in alternating
  * rounds and the ratio is taken round by round (each page round against the bare round just
  * before it); the median round is the result. A second case spreads the same load over 200
- * customers, each with a history, one session cookie each (wrk's Lua rotates them). A third sends
+ * customers, each with a history, one session cookie each (wrk's Lua rotates them). A third asks
+ * for a page not seen before on every request (an address of its own), read in full and rendered:
+ * the first view after a change, where the first two mostly find the page kept. A fourth sends
  * the balance page's bytes and headers as they are, with no work behind them: how far the size of
  * the response alone takes a page from the bare handler.
  *
@@ -118,10 +120,23 @@ request = function()
 end
 `);
 
+    // Each request a page not seen before (an address of its own), so each is read in full and
+    // rendered: the first view after a change.
+    const fresh = join(tmpdir(), `saldo-bench-fresh-${process.pid}.lua`);
+    writeFileSync(fresh, `local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/billing/balance?view=" .. id .. "-" .. n)
+end
+`);
+
     const cases = {
       bare: () => wrk(`${origin}/bare`),
       page: () => wrk(`${origin}/billing/balance`, { headers: [`Cookie: ${cookie}`] }),
       many: () => wrk(`${origin}/billing/balance`, { script }),
+      fresh: () => wrk(`${origin}/billing/balance`, { headers: [`Cookie: ${cookie}`], script: fresh }),
       sent: () => wrk(`${origin}/sent`),
     };
     // Warm-up: JIT, prepared statements, the history rows each customer's page renders.
@@ -129,13 +144,14 @@ end
     await wrk(`${origin}/billing/balance`, { headers: [`Cookie: ${cookie}`], seconds: 2 });
     await wrk(`${origin}/billing/balance`, { script, seconds: 3 });
 
-    const results: { bare: Run; sent: Run; page: Run; many: Run }[] = [];
+    const results: { bare: Run; sent: Run; page: Run; many: Run; fresh: Run }[] = [];
     for (let r = 0; r < rounds; r++) {
       const bare = await cases.bare();
       const page = await cases.page();
       const many = await cases.many();
+      const fresh = await cases.fresh();
       const sent = await cases.sent();
-      results.push({ bare, sent, page, many });
+      results.push({ bare, sent, page, many, fresh });
     }
     http.close();
 
@@ -143,10 +159,11 @@ end
       `${name.padEnd(34)}${run.rate.toFixed(0).padStart(10)}  ${run.p99.toFixed(2).padStart(8)}  ${run.cpuPerRequest.toFixed(0).padStart(10)}   ${ratio}`;
     console.log(`PostgreSQL ${(await admin`SHOW server_version`)[0]!.server_version}; wrk, ${connections} connections, ${seconds} s a case, ${rounds} rounds\n`);
     console.log(`${'case'.padEnd(34)}requests/s    p99 ms  CPU µs/req   ratio`);
-    results.forEach(({ bare, sent, page, many }, r) => {
+    results.forEach(({ bare, sent, page, many, fresh }, r) => {
       console.log(line(`round ${r + 1}: bare Hono handler`, bare, '1.00'));
       console.log(line(`round ${r + 1}: balance page (demo, fr)`, page, (page.rate / bare.rate).toFixed(2)));
       console.log(line(`round ${r + 1}: balance page, ${customers} customers`, many, (many.rate / bare.rate).toFixed(2)));
+      console.log(line(`round ${r + 1}: balance page, first views`, fresh, (fresh.rate / bare.rate).toFixed(2)));
       console.log(line(`round ${r + 1}: its bytes, sent as they are`, sent, (sent.rate / bare.rate).toFixed(2)));
     });
     const ratio = median(results.map(({ bare, page }) => page.rate / bare.rate));
@@ -154,6 +171,7 @@ end
     const p99 = median(results.map(({ page }) => page.p99));
     console.log(`\nmedian ratio ${ratio.toFixed(2)}× (target ≥ 0.20×), p99 ${p99.toFixed(2)} ms (target < 10 ms); ` +
       `${customers} customers: ${manyRatio.toFixed(2)}×, p99 ${median(results.map(({ many }) => many.p99)).toFixed(2)} ms; ` +
+      `first views: ${median(results.map(({ bare, fresh }) => fresh.rate / bare.rate)).toFixed(2)}×; ` +
       `the page's bytes alone: ${median(results.map(({ bare, sent }) => sent.rate / bare.rate)).toFixed(2)}×`);
     await admin.end();
   } finally {
