@@ -13,28 +13,9 @@ import { exponentOf, formatMoney, intlTag, LOCALES, type Locale, type Money, toD
 export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
 const htmxVersion = '4.0.1';
 
-/**
- * Eta with each template's path resolved once: eta caches compiled templates but works out (and
- * checks) a template's file path again on every render, which costs about as much as rendering a
- * small template. Our template names are fixed strings, so the answer never changes.
- */
-class Views extends Eta {
-  constructor(...args: ConstructorParameters<typeof Eta>) {
-    super(...args);
-    const resolve = this.resolvePath!;
-    const paths = new Map<string, string>();
-    this.resolvePath = (template, options) => {
-      const key = `${options?.filepath ?? ''}\0${template}`;
-      let path = paths.get(key);
-      if (path === undefined) paths.set(key, (path = resolve.call(this, template, options)));
-      return path;
-    };
-  }
-}
-
 // autoEscape: `<%= %>` escapes everything; `<%~ %>` is kept for the layout's body (our own HTML).
 // rmWhitespace trims each template line: no <pre> or <textarea> content may span lines in a template.
-const eta = new Views({ views: viewsDir, cache: true, autoEscape: true, rmWhitespace: true });
+const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, rmWhitespace: true });
 
 /** What the customer pages keep on the request. */
 export interface PageEnv {
