@@ -67,6 +67,38 @@ onEachDatabase((sql, target, database) => {
       expect(after).toBe(before);
     });
 
+    it('shows new rows that leave the balance as it was, and a hold that took the place of another', async () => {
+      const account = await saldo().accounts.create({ externalRef: `same-${randomUUID()}`, name: 'Atelier', email: 'a@example.com', country: 'FR', locale: 'fr' });
+      await saldo().wallets.topUp(account.id, eur(10_000n), { idempotencyKey: randomUUID(), description: 'Top-up' });
+      const first = await saldo().wallets.hold(account.id, eur(3_000n), { idempotencyKey: randomUUID(), description: 'Order 12' });
+      const cookie = await signIn(account.externalRef);
+      const before = await view(cookie);
+      // Each step leaves the wallet's row as it was: same balance, same amount held.
+      await saldo().wallets.charge(account.id, eur(500n), { idempotencyKey: randomUUID(), description: 'Usage' });
+      await saldo().wallets.credit(account.id, eur(500n), { idempotencyKey: randomUUID(), reason: 'Goodwill' });
+      const rows = await view(cookie);
+      await saldo().wallets.release(account.id, first.id);
+      await saldo().wallets.hold(account.id, eur(3_000n), { idempotencyKey: randomUUID(), description: 'Order 13' });
+      const holds = await view(cookie);
+      expect(new Set([before, rows, holds].map((page) => `${read(page).balance} ${read(page).usable}`)).size).toBe(1);
+      expect([read(before).rows, read(rows).rows, read(holds).rows]).toEqual([1, 3, 3]);
+      expect([rows.includes('Order 12'), holds.includes('Order 12'), holds.includes('Order 13')]).toEqual([true, false, true]);
+    });
+
+    it('links a page further down the history to the page above once newer entries make one', async () => {
+      const account = await saldo().accounts.create({ externalRef: `down-${randomUUID()}`, name: 'Atelier', email: 'a@example.com', country: 'FR', locale: 'fr' });
+      for (let n = 0; n < 30; n++) await saldo().wallets.topUp(account.id, eur(100n), { idempotencyKey: randomUUID(), description: `Top-up ${n}` });
+      const cookie = await signIn(account.externalRef);
+      const next = /href="(\/billing\/balance\?before=\d+)"/.exec(await view(cookie))![1]!;
+      const pager = async () => /<nav class="pager"[\s\S]*?<\/nav>/.exec(await (await request(next, { cookie })).text())![0];
+      const before = await pager();
+      await saldo().wallets.charge(account.id, eur(100n), { idempotencyKey: randomUUID(), description: 'Usage' });
+      await saldo().wallets.credit(account.id, eur(100n), { idempotencyKey: randomUUID(), reason: 'Goodwill' });
+      const after = await pager();
+      // The first page now ends above this one: a link to the page just newer appears beside the newest.
+      expect([before.includes('rel="prev"'), after.includes('rel="prev"')]).toEqual([false, true]);
+    });
+
     it('is each session’s own, in each one’s language, whole or as htmx’s part', async () => {
       const account = await saldo().accounts.create({ externalRef: `two-${randomUUID()}`, name: 'Atelier', email: 'a@example.com', country: 'FR', locale: 'fr' });
       const [first, second] = [await signIn(account.externalRef), await signIn(account.externalRef)];

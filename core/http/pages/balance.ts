@@ -12,6 +12,13 @@ import { historyCsv } from './history-csv.js';
 import { historyFilter, HistoryPages } from './history-view.js';
 import { loadAccount, type PageEnv, requireAccount } from './session.js';
 
+/**
+ * The queries of the pages kept (see KeptPages): a period, and the notice of a saved alert level.
+ * Not `before`: a page further down the history also reads where the page above it starts, which
+ * its overview does not cover. Any other query is nobody's link, and would only crowd out others.
+ */
+const KEPT_QUERY = new Set(['from', 'to', 'saved']);
+
 export function balancePages({ config, i18n, accounts, wallets }: Pick<Services, 'config' | 'i18n' | 'accounts' | 'wallets'>): Hono<PageEnv> {
   const history = new HistoryPages(accounts);
   const kept = new KeptPages();
@@ -34,11 +41,9 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
       const overview = await loadAccount(c, (ref) => accounts.overview(ref, slice));
       return { ...(await page(c, overview, query, filter, alert)), version: overview.version };
     };
-    // A page further down the history also reads where the page above it starts, which the
-    // overview does not cover; a form sent back shows what was typed.
-    if (alert || filter?.before !== undefined) return renderMade(c, await make());
-    const { version } = await loadAccount(c, (ref) => accounts.overviewVersion(ref, slice));
-    return kept.respond(c, version, make);
+    // A form sent back shows what was typed, and only the page's own query is kept (see KEPT_QUERY).
+    if (alert || !Object.keys(query).every((name) => KEPT_QUERY.has(name))) return renderMade(c, await make());
+    return kept.respond(c, async () => (await loadAccount(c, (ref) => accounts.overviewVersion(ref, slice))).version, make);
   }
 
   async function page(c: Context<PageEnv>, { account, balance, holds, historyIds }: AccountOverview, query: Record<string, string>, filter?: HistoryFilter, alert?: AlertForm) {
