@@ -46,6 +46,7 @@ export function balancePages({ config, i18n, accounts, wallets }: Pick<Services,
     return kept.respond(c, async () => (await loadAccount(c, (ref) => accounts.overviewVersion(ref, slice))).version, make);
   }
 
+  /** The page as its overview (and the query) make it. */
   async function page(c: Context<PageEnv>, { account, balance, holds, historyIds }: AccountOverview, query: Record<string, string>, filter?: HistoryFilter, alert?: AlertForm) {
     const ctx = pageContext(c, i18n, config);
     // The day as the page writes it: its start in the provider's time zone, shown in that zone.
