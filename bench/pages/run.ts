@@ -3,9 +3,9 @@
  * against a bare Hono handler on the same server in the same run, both loaded by wrk (a separate
  * process, 50 connections). Prints requests/s, p99 and this process's CPU per request for each.
  *
- * These machines' speed drifts by ±15% within a minute, so the two are measured in alternating
- * rounds and the ratio is taken round by round (each page round against the bare round just
- * before it); the median round is the result. A second case spreads the same load over 200
+ * These machines' speed drifts by up to a third within minutes, so the two are measured in
+ * alternating rounds and the ratio is taken round by round (each page round against the bare round
+ * just before it); the median round is the result. A second case spreads the same load over 200
  * customers, each with a history, one session cookie each (wrk's Lua rotates them). A third asks
  * for a page not seen before on every request (an address of its own), read in full and rendered:
  * the first view after a change, where the first two mostly find the page kept. A fourth sends
