@@ -43,10 +43,12 @@ export async function refundPayment(
   const payment = await findPayment(deps.sql, paymentId);
   if (!payment || payment.accountId !== accountId) throw new BillingError('PAYMENT_NOT_FOUND');
   const gateway = deps.gateways.get(payment.gateway, ['refunds']);
-  const amount = request.amount ?? money(payment.amount.amount - payment.refunded.amount, payment.amount.currency);
-  if (amount.currency !== payment.amount.currency) throw new BillingError('CURRENCY_MISMATCH', { expected: payment.amount.currency, actual: amount.currency });
-  if (amount.amount <= 0n) throw new BillingError('AMOUNT_NOT_POSITIVE');
-  const hash = requestHash('refund', { amount, reason: request.reason });
+  if (request.amount && request.amount.currency !== payment.amount.currency) {
+    throw new BillingError('CURRENCY_MISMATCH', { expected: payment.amount.currency, actual: request.amount.currency });
+  }
+  if (request.amount && request.amount.amount <= 0n) throw new BillingError('AMOUNT_NOT_POSITIVE');
+  // The request as it was sent: "the rest" names a different amount once part of it is refunded.
+  const hash = requestHash('refund', { amount: request.amount ?? null, reason: request.reason });
 
   const recorded = await deps.sql.begin(async (tx) => {
     // The payment's lock first: a request with the same key waits here, then finds this refund.
@@ -57,6 +59,8 @@ export async function refundPayment(
       return { refund: toRefund(earlier), fresh: false };
     }
     if (!isCollected(locked.status) || locked.status === 'refunded') throw new BillingError('REFUND_NOT_POSSIBLE', { status: locked.status });
+    const amount = request.amount ?? money(locked.amount.amount - locked.refunded.amount, locked.amount.currency);
+    if (amount.amount <= 0n) throw new BillingError('AMOUNT_NOT_POSITIVE');
     const reserved = await tx`
       UPDATE payments SET refunded_minor = refunded_minor + ${amount.amount}, updated_at = now()
        WHERE id = ${payment.id} AND refunded_minor + ${amount.amount} <= amount_minor`;
@@ -76,7 +80,7 @@ export async function refundPayment(
   if (!recorded.fresh) return recorded.refund;
 
   const outcome = await within(deps.config.payments.gatewayTimeoutMs, () => gateway.plugin.refund!(gateway.ctx, {
-    refundId: recorded.refund.id, paymentId: payment.id, reference: payment.reference!, amount, reason: request.reason,
+    refundId: recorded.refund.id, paymentId: payment.id, reference: payment.reference!, amount: recorded.refund.amount, reason: request.reason,
   }), `gateway ${gateway.code} refund of ${payment.id}`);
   return applyRefundOutcome(deps, payment, recorded.refund.id, outcome);
 }

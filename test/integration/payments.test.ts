@@ -189,6 +189,8 @@ onEachDatabase((_sql, target, database) => {
           .rejects.toMatchObject({ code: 'REFUND_EXCEEDS_PAYMENT', params: { available: eur(7_000n) } });
         const rest = await saldo.payments.refund(account.id, payment.id, { reason: 'Closing the account', idempotencyKey: 'r3' });
         expect(rest).toMatchObject({ status: 'succeeded', amount: eur(7_000n) });
+        // "The rest" sent again with its key is the same refund, though nothing is left now.
+        expect(await saldo.payments.refund(account.id, payment.id, { reason: 'Closing the account', idempotencyKey: 'r3' })).toEqual(rest);
         expect(await saldo.payments.get(account.id, payment.id)).toMatchObject({ status: 'refunded', refunded: eur(10_000n) });
         expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(0n));
         await expect(saldo.payments.refund(account.id, payment.id, { amount: eur(1n), reason: 'Again', idempotencyKey: 'r4' })).rejects.toMatchObject({ code: 'REFUND_NOT_POSSIBLE' });
