@@ -218,16 +218,21 @@ export function toWalletBalance(row: { balance_minor: bigint; held_minor: bigint
   };
 }
 
-export async function walletBalance(sql: Sql, account: bigint): Promise<WalletBalance> {
+/**
+ * A wallet's figures; with `lock`, the wallet's row stays locked until the caller's transaction
+ * ends, so that a price decided on them (a balance-only discount) still holds when it is charged.
+ */
+export async function walletBalance(sql: Sql, account: bigint, { lock = false } = {}): Promise<WalletBalance> {
   const [row] = await sql<{ currency: Currency; balance_minor: bigint; held_minor: bigint; min_balance_minor: bigint }[]>`
     SELECT currency, balance_minor, held_minor, min_balance_minor FROM ledger_accounts
-     WHERE id = ${account} AND kind = 'wallet'`;
+     WHERE id = ${account} AND kind = 'wallet' ${lock ? sql`FOR UPDATE` : sql``}`;
   if (!row) throw new BillingError('LEDGER_ACCOUNT_NOT_FOUND', { account: String(account) });
   return toWalletBalance(row, row.currency);
 }
 
-/** What can still be spent or held from the wallet now. */
-export const usableCredit = async (sql: Sql, account: bigint): Promise<Money> => (await walletBalance(sql, account)).usableCredit;
+/** What can still be spent or held from the wallet now (see `walletBalance` for `lock`). */
+export const usableCredit = async (sql: Sql, account: bigint, options?: { lock?: boolean }): Promise<Money> =>
+  (await walletBalance(sql, account, options)).usableCredit;
 
 /**
  * Changes a wallet's lower bound (a credit limit change). The CHECK on the row refuses a bound

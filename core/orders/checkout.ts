@@ -58,7 +58,9 @@ export async function checkout(deps: CheckoutDeps, accountId: bigint, request: O
   if (existing) return replay(existing);
 
   return deps.sql.begin(async (tx) => {
-    const usable = (sql: Sql) => ledger.usableCredit(sql, account.walletId);
+    // The wallet locked from the quote on: the balance-only discount is decided on the money
+    // already there, which no other charge may take before this one is made.
+    const usable = (sql: Sql) => ledger.usableCredit(sql, account.walletId, { lock: true });
     let quote = await quoteOrder(tx, deps, account, await usable(tx), request);
     // Numbered first, so that the charge or hold can say which order it is for.
     const id = await reserveOrderId(tx);

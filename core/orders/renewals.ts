@@ -74,9 +74,11 @@ async function renewalPrice(sql: Sql, deps: RenewalDeps, service: Service): Prom
     [{ productCode: product.code, cycle: service.cycle, quantity: service.quantity, unitPrice, balanceDiscountPercent: product.balanceDiscountPercent }],
     deps.plugins.discounts, { paidFromBalance }, deps.config.billing.discountCapPercent,
   )[0]!.total;
+  // Locked until the caller's transaction ends: no other charge takes the money the discount was
+  // granted on before the renewal's own charge.
   const [wallet] = await sql<{ own: bigint }[]>`
     SELECT w.balance_minor - w.held_minor AS own FROM services s JOIN billing_accounts a ON a.id = s.account_id
-      JOIN ledger_accounts w ON w.id = a.wallet_id WHERE s.id = ${service.id}`;
+      JOIN ledger_accounts w ON w.id = a.wallet_id WHERE s.id = ${service.id} FOR UPDATE OF w`;
   const discounted = price(true);
   return { amount: wallet && wallet.own >= discounted.amount ? discounted : price(false), names: product.names };
 }
