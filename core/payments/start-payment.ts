@@ -117,8 +117,7 @@ async function paymentFor(deps: StartDeps, accountId: bigint, currency: string, 
   const due = (await deps.orders.amountsDue(deps.sql, accountId))
     .find((d) => d.kind === 'renewal' && d.id === request.serviceId && d.period!.getTime() === request.period.getTime());
   if (!due) throw new BillingError('NOTHING_DUE');
-  const service = (await deps.orders.services(accountId)).find((s) => s.id === request.serviceId)!;
-  return { purpose: 'renewal', serviceId: service.id, periodStart: due.period, amount: money(due.amount, currency) };
+  return { purpose: 'renewal', serviceId: request.serviceId, periodStart: due.period, amount: money(due.amount, currency) };
 }
 
 /** The gateway's answer, or `unknown` when it throws or does not answer in time: never lost, reconciled later. */

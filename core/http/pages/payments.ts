@@ -11,7 +11,7 @@ import type { Services } from '../../services.js';
 import { requestOrigin, type TrustsProxy } from '../forwarded.js';
 import { type PageContext, pageContext, renderPage } from '../render.js';
 import { savedMethodView } from './saved-methods.js';
-import { formAnswer, refusalMessage } from './forms.js';
+import { formAnswer, fromHtmx, refusalMessage } from './forms.js';
 import { type PageEnv, requireAccount } from './session.js';
 
 type Deps = Pick<Services, 'config' | 'i18n' | 'sql' | 'accounts' | 'orders' | 'payments' | 'catalogue'>;
@@ -68,7 +68,7 @@ export function paymentPages(deps: Deps, trustsProxy: TrustsProxy): Hono<PageEnv
       ...(choice.methodId && { methodId: choice.methodId }), saveMethod: choice.saveMethod && !choice.methodId, termsVersion: config.payments.termsVersion,
     });
     const to = payment.status === 'requires_action' && payment.redirectUrl ? payment.redirectUrl : `${base}/payments/${payment.id}`;
-    if (c.req.header('hx-request') === 'true') return c.body(null, 204, { 'HX-Redirect': to });
+    if (fromHtmx(c)) return c.body(null, 204, { 'HX-Redirect': to });
     return c.redirect(to, 303);
   }
 
