@@ -91,7 +91,7 @@ async function allocate(tx: Sql, deps: BookingDeps, payment: Payment, reference:
     await payDue(() => deps.orders.payRenewalIn(tx, payment.accountId, payment.serviceId!, payment.periodStart!, payment.amount));
   } else {
     await deps.events.emit(tx, 'topup.completed', payment.accountId, { ...paymentJson(payment), reference });
-    await settleOldestFirst(tx, deps, payment);
+    await settleOldestFirst(tx, deps, payment, reference);
   }
 }
 
@@ -100,12 +100,12 @@ async function allocate(tx: Sql, deps: BookingDeps, payment: Payment, reference:
  * renewal the customer chose not to take from the balance by itself, or every renewal where the
  * provider does not renew from balances, waits for the customer to pay it.
  */
-async function settleOldestFirst(tx: Sql, deps: BookingDeps, payment: Payment): Promise<void> {
+async function settleOldestFirst(tx: Sql, deps: BookingDeps, payment: Payment, reference: string): Promise<void> {
   const owed = (await deps.orders.amountsDue(tx, payment.accountId))
     .filter((due) => due.kind === 'order' || due.autoRenew);
   for (const due of owed) {
     const paid = due.kind === 'order'
-      ? (await deps.orders.complete(tx, due.id, 'balance', payment.reference ?? undefined)) === 'paid'
+      ? (await deps.orders.complete(tx, due.id, 'balance', reference)) === 'paid'
       : await payDue(() => deps.orders.payRenewalIn(tx, payment.accountId, due.id, due.period!));
     // Strictly oldest first: what the balance cannot cover stops the run, the rest stays on the balance.
     if (!paid) return;

@@ -154,12 +154,14 @@ onEachDatabase((_sql, target, database) => {
       const older = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'monthly' }] }, 'older');
       const newer = await saldo.orders.checkout(account.id, { items: [{ product: 'vps-s', cycle: 'annual' }] }, 'newer');
       expect([older.status, newer.status]).toEqual(['awaiting_payment', 'awaiting_payment']);
-      await saldo.payments.start(account.id, { purpose: 'top_up', amount: eur(5_000n), gateway: 'example-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
+      const topUp = await saldo.payments.start(account.id, { purpose: 'top_up', amount: eur(5_000n), gateway: 'example-pay', idempotencyKey: randomUUID(), locale: 'en', origin: ORIGIN });
       expect((await saldo.orders.get(account.id, older.order.id)).status).toBe('paid');
       expect((await saldo.orders.get(account.id, newer.order.id)).status).toBe('awaiting_payment');
       expect((await saldo.accounts.balance(account.id)).balance).toEqual(eur(4_000n));
       const paid = (await eventsSince(database().sql, 0n, 10_000)).find((e) => e.accountId === account.id && e.type === 'order.paid');
-      expect(paid?.payload).toMatchObject({ orderId: older.order.id.toString(), paidWith: 'balance' });
+      // The processor's reference of the top-up that paid it, though it came in the gateway's first answer.
+      expect(topUp.reference).toEqual(expect.any(String));
+      expect(paid?.payload).toMatchObject({ orderId: older.order.id.toString(), paidWith: 'balance', reference: topUp.reference });
     });
 
     it('shows a payment only to its own account', async () => {
